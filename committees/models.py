@@ -1,0 +1,101 @@
+"""The tree of party organisations (DOMAIN.md "Unit": tổ chức đảng / đảng bộ / chi bộ)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import UnitQuerySet
+
+# A unit's path is the concatenation of its ancestors' primary keys and its own, each as a
+# fixed-width base-36 segment. Fixed width makes "every unit under X" a prefix match
+# (`path LIKE 'X%'`), which the varchar_pattern_ops index Django puts on a unique CharField
+# answers with one range scan on PostgreSQL. Six base-36 characters hold 2.1 billion ids;
+# 255 characters allow a depth of 42.
+PATH_SEGMENT_WIDTH = 6
+PATH_MAX_LENGTH = 255
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def encode_segment(pk: int) -> str:
+    digits = []
+    n = pk
+    while n:
+        n, r = divmod(n, 36)
+        digits.append(_ALPHABET[r])
+    return "".join(reversed(digits)).rjust(PATH_SEGMENT_WIDTH, "0")
+
+
+def decode_path(path: str) -> list[int]:
+    """The primary keys along a path, root first."""
+    return [
+        int(path[i : i + PATH_SEGMENT_WIDTH], 36) for i in range(0, len(path), PATH_SEGMENT_WIDTH)
+    ]
+
+
+class Level(models.TextChoices):
+    """Levels of the party tree, top down (DOMAIN.md "Unit")."""
+
+    CENTRAL = "central", _("Central (Trung ương)")
+    PROVINCE = "province", _("Province")
+    UPPER = "upper", _("Upper-grassroots")
+    GRASSROOTS = "grassroots", _("Grassroots")
+    SUB = "sub", _("Sub-grassroots")
+
+
+LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}
+
+
+class Unit(models.Model):
+    """A party organisation: the province committee, a commune or bloc committee, a
+    grassroots committee or cell, a sub-grassroots cell. Any depth, any kind at a level."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    kind = models.CharField(
+        _("kind"),
+        max_length=64,
+        blank=True,
+        help_text=_("Free text, e.g. commune, bloc, military, police, cell."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        related_name="children",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    path = models.CharField(_("tree path"), max_length=PATH_MAX_LENGTH, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["parent", "name"], name="unit_parent_name_idx"),
+            models.Index(fields=["level"], name="unit_level_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("committees:unit_detail", kwargs={"pk": self.pk})
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Primary keys of the ancestors, root first, without the unit itself."""
+        return decode_path(self.path)[:-1]
+
+    def is_descendant_of(self, other: "Unit", include_self: bool = True) -> bool:
+        if self.pk == other.pk:
+            return include_self
+        return self.path.startswith(other.path)

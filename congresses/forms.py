@@ -1,0 +1,70 @@
+from django import forms
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from .models import Congress, CongressStatus, MilestoneStatus
+
+EVIDENCE_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "jpg", "jpeg", "png"]
+
+
+class DateInput(forms.DateInput):
+    """A text field for dd/mm/yyyy: the browsers' own date pickers show the date in the
+    browser's locale, and users here write dates as dd/mm/yyyy."""
+
+    def __init__(self, attrs=None):
+        base = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
+                "pattern": r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}", "class": "date"}
+        super().__init__(attrs={**base, **(attrs or {})}, format="%d/%m/%Y")
+
+
+class MilestoneForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"), choices=MilestoneStatus.choices)
+    done_on = forms.DateField(label=_("date done"), required=False, widget=DateInput())
+    evidence_number = forms.CharField(
+        label=_("document number"), max_length=64, required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 05-KH/ĐU")}),
+    )
+    evidence_file = forms.FileField(
+        label=_("evidence file"), required=False,
+        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)],
+        help_text=_("PDF, Word, Excel or a picture; at most %(size)s.")
+        % {"size": filesizeformat(settings.EVIDENCE_MAX_BYTES)},
+    )
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if upload and upload.size > settings.EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+            )
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == MilestoneStatus.DONE and not data.get("done_on"):
+            self.add_error("done_on", _("Give the date the step was done."))
+        return data
+
+
+class CongressForm(forms.ModelForm):
+    class Meta:
+        model = Congress
+        fields = [
+            "ordinal", "planned_date", "registered_on", "is_pilot", "status", "held_on",
+            "executive_seats_elected", "secretary_elected_directly", "secretary_vote_share", "note",
+        ]
+        widgets = {
+            "planned_date": DateInput(), "registered_on": DateInput(), "held_on": DateInput(),
+            "note": forms.Textarea(attrs={"rows": 3}),
+            "secretary_elected_directly": forms.NullBooleanSelect(),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("held_on") and data.get("status") == CongressStatus.PREPARING:
+            data["status"] = CongressStatus.HELD
+        return data

@@ -1,0 +1,322 @@
+"""Terms, their plans, and each unit's congress with its milestones (DOMAIN.md "Term",
+"Congress", "Plan and milestones")."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from committees.models import Level
+
+from .querysets import CongressQuerySet, MilestoneQuerySet
+
+
+class Term(models.Model):
+    """A term (nhiệm kỳ), e.g. 2025–2030, with its guiding documents and the deadline by
+    which each level must hold its congress."""
+
+    name = models.CharField(_("name"), max_length=32, unique=True, help_text=_("e.g. 2025–2030"))
+    start_year = models.PositiveSmallIntegerField(_("first year"))
+    end_year = models.PositiveSmallIntegerField(_("last year"))
+    is_current = models.BooleanField(
+        _("current term"), default=False, help_text=_("The term the portal shows by default.")
+    )
+    guiding_documents = models.ManyToManyField(
+        "documents.Document", verbose_name=_("guiding documents"), related_name="terms", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["-start_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__gte=models.F("start_year")), name="term_years_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="term_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def deadline_for(self, level: str) -> dt.date | None:
+        for deadline in self.level_deadlines.all():
+            if deadline.level == level:
+                return deadline.deadline
+        return None
+
+
+class LevelDeadline(models.Model):
+    """The date by which every unit of a level must have held its congress in a term
+    (seed 001: the bloc congress before 15/8/2020)."""
+
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), related_name="level_deadlines", on_delete=models.CASCADE
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    deadline = models.DateField(_("deadline"))
+
+    class Meta:
+        verbose_name = _("level deadline")
+        verbose_name_plural = _("level deadlines")
+        ordering = ["term", "deadline"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "level"], name="leveldeadline_term_level_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}: {self.deadline:%d/%m/%Y}"
+
+
+class DueRule(models.TextChoices):
+    FIXED = "fixed", _("On a fixed date")
+    BEFORE = "before", _("N days before the congress")
+    AFTER = "after", _("N days after the congress")
+
+
+class StepEffect(models.TextChoices):
+    """What completing a step says about the congress itself, so the two never disagree."""
+
+    NONE = "", _("None")
+    REGISTER = "register", _("Registers the congress date with the superior")
+    HOLD = "hold", _("Is the congress being held")
+
+
+class PlanStep(models.Model):
+    """One step of a term's plan (kế hoạch): each congress of a level the step applies to
+    gets one milestone for it."""
+
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), related_name="steps", on_delete=models.CASCADE
+    )
+    code = models.SlugField(_("code"), max_length=32)
+    title = models.CharField(_("title"), max_length=255)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    levels = models.JSONField(
+        _("levels"), default=list, help_text=_("The levels whose congresses have this step.")
+    )
+    due_rule = models.CharField(
+        _("due rule"), max_length=8, choices=DueRule.choices, default=DueRule.BEFORE
+    )
+    due_date = models.DateField(_("fixed due date"), null=True, blank=True)
+    offset_days = models.PositiveSmallIntegerField(_("days"), default=0)
+    effect = models.CharField(
+        _("effect on the congress"), max_length=16, choices=StepEffect.choices, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("plan step")
+        verbose_name_plural = _("plan steps")
+        ordering = ["term", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "code"], name="planstep_term_code_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        unknown = set(self.levels or []) - set(Level.values)
+        if not isinstance(self.levels, list) or unknown:
+            raise ValidationError({"levels": _("Choose levels among: %s") % ", ".join(Level.values)})
+        if self.due_rule == DueRule.FIXED and self.due_date is None:
+            raise ValidationError({"due_date": _("A step due on a fixed date needs that date.")})
+
+    def applies_to(self, level: str) -> bool:
+        return level in (self.levels or [])
+
+    def compute_due(self, congress_date: dt.date | None) -> dt.date | None:
+        """The due date of this step for a congress held on `congress_date`."""
+        if self.due_rule == DueRule.FIXED:
+            return self.due_date
+        if congress_date is None:
+            return None
+        delta = dt.timedelta(days=self.offset_days)
+        return congress_date - delta if self.due_rule == DueRule.BEFORE else congress_date + delta
+
+    @property
+    def is_relative(self) -> bool:
+        return self.due_rule != DueRule.FIXED
+
+
+class CongressStatus(models.TextChoices):
+    PREPARING = "preparing", _("Preparing")
+    HELD = "held", _("Held")
+    POSTPONED = "postponed", _("Postponed")
+
+
+ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+         (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+
+
+def to_roman(n: int) -> str:
+    out = []
+    for value, numeral in ROMAN:
+        while n >= value:
+            out.append(numeral)
+            n -= value
+    return "".join(out)
+
+
+class Congress(models.Model):
+    """A unit's congress (đại hội) in a term: one per unit per term."""
+
+    unit = models.ForeignKey(
+        "committees.Unit", verbose_name=_("unit"), related_name="congresses", on_delete=models.PROTECT
+    )
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), related_name="congresses", on_delete=models.PROTECT
+    )
+    ordinal = models.PositiveSmallIntegerField(
+        _("ordinal"), null=True, blank=True, help_text=_("The congress number, e.g. 9 for “lần thứ IX”.")
+    )
+    planned_date = models.DateField(_("congress date"), null=True, blank=True)
+    registered_on = models.DateField(
+        _("date registered with the superior"), null=True, blank=True,
+        help_text=_("When the congress date was registered with the superior unit."),
+    )
+    held_on = models.DateField(_("date held"), null=True, blank=True)
+    is_pilot = models.BooleanField(_("pilot congress"), default=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CongressStatus.choices, default=CongressStatus.PREPARING
+    )
+    executive_seats_elected = models.PositiveSmallIntegerField(
+        _("executive committee members elected"), null=True, blank=True
+    )
+    secretary_elected_directly = models.BooleanField(
+        _("secretary elected directly at the congress"), null=True, blank=True
+    )
+    secretary_vote_share = models.DecimalField(
+        _("secretary's vote share (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    note = models.TextField(_("note"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True,
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = CongressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("congress")
+        verbose_name_plural = _("congresses")
+        ordering = ["term", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "term"], name="congress_unit_term_uniq"),
+            models.CheckConstraint(
+                condition=~models.Q(status="held") | models.Q(held_on__isnull=False),
+                name="congress_held_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["term", "planned_date"], name="congress_term_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.term}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("congresses:congress_detail", kwargs={"pk": self.pk})
+
+    @property
+    def ordinal_roman(self) -> str:
+        return to_roman(self.ordinal) if self.ordinal else ""
+
+    @property
+    def effective_date(self) -> dt.date | None:
+        """The date the congress was held, or else the date it is planned for."""
+        return self.held_on or self.planned_date
+
+    def clean(self) -> None:
+        errors = {}
+        if self.status == CongressStatus.HELD and not self.held_on:
+            errors["held_on"] = _("A congress that has been held needs the date it was held.")
+        if self.held_on and self.status != CongressStatus.HELD:
+            errors["status"] = _("A congress with a date held has the status “held”.")
+        if self.secretary_vote_share is not None and not self.secretary_elected_directly:
+            errors["secretary_vote_share"] = _(
+                "The vote share applies when the secretary is elected directly at the congress."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class MilestoneStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    BLOCKED = "blocked", _("Blocked")
+
+
+def evidence_upload_to(instance: "Milestone", filename: str) -> str:
+    return f"evidence/{instance.congress.term_id}/{instance.congress.unit_id}/{filename}"
+
+
+class Milestone(models.Model):
+    """One step of the plan for one congress: due date, status, when it was done and the
+    evidence (a document number such as 05-KH/ĐU and/or a file)."""
+
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), related_name="milestones", on_delete=models.CASCADE
+    )
+    step = models.ForeignKey(
+        PlanStep, verbose_name=_("step"), related_name="milestones", on_delete=models.PROTECT
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.NOT_STARTED
+    )
+    done_on = models.DateField(_("date done"), null=True, blank=True)
+    evidence_number = models.CharField(
+        _("document number"), max_length=64, blank=True, help_text=_("e.g. 05-KH/ĐU")
+    )
+    evidence_file = models.FileField(
+        _("evidence file"), upload_to=evidence_upload_to, max_length=255, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True,
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["congress", "step__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "step"], name="milestone_congress_step_uniq"),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(done_on__isnull=False),
+                name="milestone_done_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"], name="milestone_status_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.step} — {self.congress.unit}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == MilestoneStatus.DONE
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return not self.is_done and self.due_date is not None and self.due_date < today
+
+    def clean(self) -> None:
+        if self.status == MilestoneStatus.DONE and not self.done_on:
+            raise ValidationError({"done_on": _("Give the date the step was done.")})
+        if self.done_on and self.status != MilestoneStatus.DONE:
+            raise ValidationError({"status": _("A step with a date done has the status “done”.")})

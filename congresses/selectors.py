@@ -1,0 +1,206 @@
+"""Reads for pages: each selector costs a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from committees.models import Unit
+
+from .models import Congress, Milestone, MilestoneStatus, Term
+
+WARNING_NAMES_SHOWN = 5
+
+
+def current_term() -> Term | None:
+    return Term.objects.filter(is_current=True).first() or Term.objects.order_by("-start_year").first()
+
+
+def congress_warnings(congress: Congress) -> list[str]:
+    """Warnings about a congress's date that inform but never block (DOMAIN.md "Congress":
+    congresses go bottom-up, each level before its deadline)."""
+    warnings: list[str] = []
+    date = congress.effective_date
+    if date is None:
+        return warnings
+    deadline = congress.term.deadline_for(congress.unit.level)
+    if deadline and date > deadline:
+        warnings.append(
+            _("The congress date %(date)s is after the deadline for this level, %(deadline)s.")
+            % {"date": date_format(date, "SHORT_DATE_FORMAT"), "deadline": date_format(deadline, "SHORT_DATE_FORMAT")}
+        )
+    later = list(
+        Congress.objects.filter(term=congress.term, unit__parent=congress.unit)
+        .filter(Q(held_on__gt=date) | Q(held_on__isnull=True, planned_date__gt=date))
+        .select_related("unit")
+        .order_by("unit__name")
+    )
+    if later:
+        names = ", ".join(c.unit.name for c in later[:WARNING_NAMES_SHOWN])
+        if len(later) > WARNING_NAMES_SHOWN:
+            names += " " + _("and %(n)d more") % {"n": len(later) - WARNING_NAMES_SHOWN}
+        warnings.append(
+            ngettext(
+                "The congress is dated before that of %(count)d subordinate unit (%(names)s); congresses go bottom-up.",
+                "The congress is dated before those of %(count)d subordinate units (%(names)s); congresses go bottom-up.",
+                len(later),
+            )
+            % {"count": len(later), "names": names}
+        )
+    return warnings
+
+
+@dataclass
+class ChildRow:
+    unit: Unit
+    congress: Congress | None
+    steps_done: int = 0
+    steps_total: int = 0
+    overdue: int = 0
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+
+@dataclass
+class UnitOverview:
+    unit: Unit
+    term: Term | None
+    ancestors: list[Unit]
+    congress: Congress | None
+    milestones: list[Milestone]
+    children: list[ChildRow]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _with_progress(qs, today: dt.date):
+    return qs.annotate(
+        steps_total=Count("milestones"),
+        steps_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE)),
+        steps_overdue=Count(
+            "milestones",
+            filter=~Q(milestones__status=MilestoneStatus.DONE) & Q(milestones__due_date__lt=today),
+        ),
+    )
+
+
+def unit_overview(*, unit: Unit, term: Term | None, today: dt.date) -> UnitOverview:
+    """A unit's page: breadcrumbs, its own congress and milestones, and one row per child
+    unit with its congress date and milestone completion. Seven queries, whatever the
+    number of children."""
+    ancestors = list(Unit.objects.ancestors_of(unit))
+    children = list(Unit.objects.filter(parent=unit).order_by("name"))
+    congress, milestones, rows, warnings = None, [], [], []
+    if term is not None:
+        term = Term.objects.prefetch_related("level_deadlines").get(pk=term.pk)
+        congress = (
+            _with_progress(Congress.objects.filter(unit=unit, term=term), today)
+            .select_related("unit", "term", "updated_by")
+            .first()
+        )
+        if congress is not None:
+            congress.term = term  # reuse the prefetched deadlines
+            milestones = list(congress.milestones.select_related("step", "updated_by").order_by("step__order"))
+            warnings = congress_warnings(congress)
+        by_unit = {
+            c.unit_id: c
+            for c in _with_progress(Congress.objects.filter(term=term, unit__parent=unit), today)
+        }
+        rows = [
+            ChildRow(
+                unit=child, congress=by_unit.get(child.pk),
+                steps_done=getattr(by_unit.get(child.pk), "steps_done", 0),
+                steps_total=getattr(by_unit.get(child.pk), "steps_total", 0),
+                overdue=getattr(by_unit.get(child.pk), "steps_overdue", 0),
+            )
+            for child in children
+        ]
+    else:
+        rows = [ChildRow(unit=child, congress=None) for child in children]
+    return UnitOverview(
+        unit=unit, term=term, ancestors=ancestors, congress=congress, milestones=milestones,
+        children=rows, warnings=warnings,
+    )
+
+
+@dataclass
+class HistoryChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: dt.datetime
+    who: object
+    subject: str
+    action: str
+    changes: list[HistoryChange]
+
+
+def _display(model, field_name: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    model_field = model._meta.get_field(field_name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+_AUDITED_SKIP = {"id", "updated_by", "congress", "step", "unit", "term"}
+
+
+def congress_history(congress: Congress) -> list[HistoryEntry]:
+    """Every change to a congress and its milestones, newest first: who, when, and each
+    field before → after. Three queries."""
+    steps = {s.pk: s.title for s in congress.term.steps.all()}
+    entries: list[HistoryEntry] = []
+    sources = [
+        (Congress, congress.history.select_related("history_user"), lambda r: _("Congress")),
+        (
+            Milestone,
+            Milestone.history.filter(congress_id=congress.pk).select_related("history_user"),
+            lambda r: steps.get(r.step_id, "?"),
+        ),
+    ]
+    for model, records, subject in sources:
+        previous: dict[int, object] = {}
+        for record in records.order_by("history_date", "history_id"):
+            before = previous.get(record.id)
+            changes = []
+            if before is not None:
+                delta = record.diff_against(before)
+                for change in delta.changes:
+                    if change.field in _AUDITED_SKIP:
+                        continue
+                    changes.append(
+                        HistoryChange(
+                            field=str(model._meta.get_field(change.field).verbose_name),
+                            old=_display(model, change.field, change.old),
+                            new=_display(model, change.field, change.new),
+                        )
+                    )
+                if not changes and record.history_type == "~":
+                    previous[record.id] = record
+                    continue
+            action = {"+": _("created"), "~": _("changed"), "-": _("deleted")}[record.history_type]
+            entries.append(
+                HistoryEntry(
+                    when=record.history_date, who=record.history_user, subject=subject(record),
+                    action=action, changes=changes,
+                )
+            )
+            previous[record.id] = record
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries

@@ -1,0 +1,164 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from committees.models import Unit
+
+from . import services
+from .forms import CongressForm, MilestoneForm
+from .models import Congress, Milestone
+from .selectors import congress_history, congress_warnings, current_term
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _congress_page(request: HttpRequest, congress: Congress, *, failed: tuple[int, MilestoneForm] | None = None,
+                   status: int = 200) -> HttpResponse:
+    can_edit = Congress.objects.editable_by(request.user).filter(pk=congress.pk).exists()
+    milestones = list(congress.milestones.select_related("step", "updated_by").order_by("step__order"))
+    today = _today()
+    for milestone in milestones:
+        milestone.overdue = milestone.is_overdue(today)
+        if failed and failed[0] == milestone.pk:
+            milestone.form = failed[1]
+        elif can_edit:
+            milestone.form = MilestoneForm(
+                prefix=f"m{milestone.pk}",
+                initial={
+                    "status": milestone.status, "done_on": milestone.done_on or today,
+                    "evidence_number": milestone.evidence_number, "note": milestone.note,
+                },
+            )
+    done = sum(1 for m in milestones if m.is_done)
+    context = {
+        "congress": congress,
+        "unit": congress.unit,
+        "ancestors": list(Unit.objects.ancestors_of(congress.unit)),
+        "milestones": milestones,
+        "steps_done": done,
+        "steps_total": len(milestones),
+        "can_edit": can_edit,
+        "warnings": congress_warnings(congress),
+        "history": congress_history(congress),
+    }
+    return render(request, "congresses/congress_detail.html", context, status=status)
+
+
+def _visible_congress(request: HttpRequest, pk: int) -> Congress:
+    return get_object_or_404(
+        Congress.objects.visible_to(request.user).select_related("unit", "term", "updated_by"), pk=pk
+    )
+
+
+@login_required
+def my_unit(request: HttpRequest) -> HttpResponse:
+    """A secretary's own unit: its congress in the current term and the checklist."""
+    user = request.user
+    if user.unit_id is None:
+        raise Http404
+    term = current_term()
+    congress = (
+        Congress.objects.filter(unit_id=user.unit_id, term=term).select_related("unit", "term").first()
+        if term else None
+    )
+    if congress is None:
+        return redirect("committees:unit_detail", pk=user.unit_id)
+    return _congress_page(request, congress)
+
+
+@login_required
+def congress_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _congress_page(request, _visible_congress(request, pk))
+
+
+@login_required
+def congress_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = get_object_or_404(Congress.objects.editable_by(request.user).select_related("unit", "term"), pk=pk)
+    if request.method == "POST":
+        form = CongressForm(request.POST, instance=Congress.objects.get(pk=pk))
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                change = services.congress_update(congress=congress, user=request.user, data=data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The congress has been saved."))
+                if change.rescheduled:
+                    messages.info(
+                        request,
+                        _("%(n)d due dates were moved with the congress date.") % {"n": change.rescheduled},
+                    )
+                for warning in change.warnings:
+                    messages.warning(request, warning)
+                return redirect(congress)
+    else:
+        form = CongressForm(instance=congress)
+    return render(request, "congresses/congress_form.html", {"form": form, "congress": congress, "unit": congress.unit})
+
+
+@login_required
+@require_POST
+def congress_start(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """Open the current term's congress of a unit the user may edit."""
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_pk)
+    user = request.user
+    if not (user.is_portal_admin or (user.is_secretary and user.unit_id == unit.pk)):
+        raise Http404
+    term = current_term()
+    if term is None:
+        messages.error(request, _("No term has been set up yet."))
+        return redirect(unit)
+    existing = Congress.objects.filter(unit=unit, term=term).first()
+    if existing:
+        return redirect(existing)
+    change = services.congress_create(unit=unit, term=term, user=user)
+    messages.success(request, _("The congress has been opened with its plan's milestones."))
+    return redirect(change.congress)
+
+
+@login_required
+@require_POST
+def milestone_update(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(
+        Milestone.objects.editable_by(request.user).select_related("congress__unit", "congress__term", "step"), pk=pk
+    )
+    form = MilestoneForm(request.POST, request.FILES, prefix=f"m{milestone.pk}")
+    if form.is_valid():
+        try:
+            services.milestone_update(
+                milestone=milestone, user=request.user, status=form.cleaned_data["status"],
+                done_on=form.cleaned_data["done_on"], evidence_number=form.cleaned_data["evidence_number"],
+                evidence_file=form.cleaned_data["evidence_file"] or None, note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("“%(step)s” has been saved.") % {"step": milestone.step.title})
+            return redirect(f"{milestone.congress.get_absolute_url()}#milestone-{milestone.pk}")
+    messages.error(request, _("The step was not saved: please correct the errors below."))
+    return _congress_page(request, milestone.congress, failed=(milestone.pk, form), status=400)
+
+
+@login_required
+def milestone_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence files are served only through this scope check, never from a public URL."""
+    milestone = get_object_or_404(Milestone.objects.visible_to(request.user), pk=pk)
+    if not milestone.evidence_file:
+        raise Http404
+    try:
+        handle = milestone.evidence_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=milestone.evidence_file.name.rsplit("/", 1)[-1])
