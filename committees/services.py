@@ -9,6 +9,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from dashboards import rollups
+
 from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Unit, encode_segment
 
 
@@ -31,14 +33,18 @@ def unit_create(
     unit.save()
     unit.path = (parent.path if parent else "") + encode_segment(unit.pk)
     Unit.objects.filter(pk=unit.pk).update(path=unit.path)
+    rollups.unit_created(unit)
     return unit
 
 
 @transaction.atomic
 def unit_update(*, unit: Unit, name: str, level: str, kind: str, is_active: bool) -> Unit:
+    old_level = Unit.objects.filter(pk=unit.pk).values_list("level", flat=True).get()
     unit.name, unit.level, unit.kind, unit.is_active = name, level, kind, is_active
     unit.full_clean()
     unit.save(update_fields=["name", "level", "kind", "is_active", "updated_at"])
+    if old_level != level:
+        rollups.unit_level_changed(unit, old_level)
     return unit
 
 
@@ -63,10 +69,12 @@ def unit_move(*, unit: Unit, new_parent: Unit | None) -> Unit:
     deepest = max(len(p) for p in subtree.values_list("path", flat=True))
     if deepest - len(old_prefix) + len(new_prefix) > PATH_MAX_LENGTH:
         raise ValidationError({"parent": _("The tree is too deep under this unit.")})
+    contribution = rollups.subtree_moving(unit)
     subtree.update(
         path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1)),
         depth=F("depth") + depth_delta,
     )
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     unit.refresh_from_db()
+    rollups.subtree_moved(unit, contribution)
     return unit

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from committees.models import Unit
+from dashboards import rollups
 
 from .models import (
     Congress,
@@ -65,7 +66,15 @@ def congress_create(
         registered_on=registered_on, updated_by=user,
     )
     congress.full_clean()
-    _save_with_history(congress, user)
+    with rollups.track_congress(None) as tracker:
+        _save_with_history(congress, user)
+        tracker.track(congress.pk)
+        _create_milestones(congress, user, registered_on)
+    return CongressChange(congress=congress, warnings=congress_warnings(congress))
+
+
+def _create_milestones(congress: Congress, user, registered_on: dt.date | None) -> None:
+    unit, term, planned_date = congress.unit, congress.term, congress.planned_date
     milestones = [
         Milestone(
             congress=congress, step=step, due_date=step.compute_due(planned_date), updated_by=user,
@@ -75,7 +84,6 @@ def congress_create(
         for step in _steps_for(term, unit.level)
     ]
     bulk_create_with_history(milestones, Milestone, default_user=user)
-    return CongressChange(congress=congress, warnings=congress_warnings(congress))
 
 
 @transaction.atomic
@@ -99,11 +107,12 @@ def congress_update(*, congress: Congress, user, data: dict) -> CongressChange:
     if not congress.held_on and congress.status == CongressStatus.HELD:
         raise ValidationError({"held_on": _("A congress that has been held needs the date it was held.")})
     congress.full_clean()
-    _save_with_history(congress, user)
     change = CongressChange(congress=congress)
-    if congress.planned_date != old_date:
-        change.rescheduled = _reschedule(congress, user)
-    _sync_milestones_from_congress(congress, user)
+    with rollups.track_congress(congress.pk):
+        _save_with_history(congress, user)
+        if congress.planned_date != old_date:
+            change.rescheduled = _reschedule(congress, user)
+        _sync_milestones_from_congress(congress, user)
     change.warnings = congress_warnings(congress)
     return change
 
@@ -175,8 +184,9 @@ def milestone_update(
     if note is not None:
         milestone.note = note
     milestone.full_clean()
-    _save_with_history(milestone, user)
-    _sync_congress_from_milestone(milestone, user)
+    with rollups.track_congress(milestone.congress_id):
+        _save_with_history(milestone, user)
+        _sync_congress_from_milestone(milestone, user)
     return milestone
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "committees",
     "congresses",
     "documents",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,361 @@
+"""Keeping the roll-up tables (dashboards.models) equal to the truth.
+
+Each function below is called by the service that makes the change, inside its
+transaction, with the state before and after. A change to unit U adds a delta to the
+rows of U's strict ancestors: one INSERT … ON CONFLICT DO UPDATE per table, so a
+milestone update costs two statements whatever the size of the tree. `rebuild()` recomputes
+everything from scratch; `differences()` compares the tables with a recomputation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+
+from committees.models import Unit, decode_path
+
+from .models import CongressCount, OpenDueCount, StepCount, UnitCount
+
+CONGRESS_FLAGS = ("congresses", "registered", "held", "pilots", "pilots_held")
+
+
+# ---------------------------------------------------------------------------------------
+# Low level: add deltas to rows of many ancestors in one statement.
+
+
+def _upsert_add(model, keys: tuple[str, ...], values: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """INSERT the rows, or add their values to the existing rows with the same keys."""
+    rows = [r for r in rows if any(r[len(keys):])]
+    if not rows:
+        return
+    table = model._meta.db_table
+    columns = [model._meta.get_field(k).column for k in keys] + list(values)
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(f'"{v}" = "{table}"."{v}" + EXCLUDED."{v}"' for v in values)
+    conflict = ", ".join(f'"{c}"' for c in columns[: len(keys)])
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            sql = (
+                f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in columns)}) '
+                f"VALUES {', '.join([placeholders] * len(chunk))} "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+            )
+            cursor.execute(sql, [v for row in chunk for v in row])
+
+
+def ancestors_of_path(path: str) -> list[int]:
+    return decode_path(path)[:-1]
+
+
+# ---------------------------------------------------------------------------------------
+# A unit's own contribution, and a whole subtree's.
+
+
+@dataclass
+class Contribution:
+    """What a set of units adds to the roll-ups of every unit above all of them."""
+
+    units: dict[str, int]
+    congresses: dict[tuple[int, str], list[int]]  # (term, level) -> flags
+    steps: dict[int, list[int]]  # step -> [total, done]
+    open_due: dict[tuple[int, dt.date], int]  # (term, due date) -> unfinished
+
+    def negated(self) -> Contribution:
+        return Contribution(
+            units={k: -v for k, v in self.units.items()},
+            congresses={k: [-x for x in v] for k, v in self.congresses.items()},
+            steps={k: [-x for x in v] for k, v in self.steps.items()},
+            open_due={k: -v for k, v in self.open_due.items()},
+        )
+
+
+def subtree_contribution(unit: Unit) -> Contribution:
+    """Everything in the subtree of `unit`, the unit included. Four grouped queries."""
+    from congresses.models import Congress, Milestone
+
+    prefix = unit.path
+    units = dict(
+        Unit.objects.filter(path__startswith=prefix).values_list("level").annotate(n=Count("pk")).values_list("level", "n")
+    )
+    congresses = {
+        (row["term_id"], row["unit__level"]): [row[f] for f in CONGRESS_FLAGS]
+        for row in Congress.objects.filter(unit__path__startswith=prefix)
+        .values("term_id", "unit__level")
+        .annotate(**_congress_aggregates())
+    }
+    steps = {
+        row["step_id"]: [row["total"], row["done"]]
+        for row in Milestone.objects.filter(congress__unit__path__startswith=prefix)
+        .values("step_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status="done")))
+    }
+    open_due = {
+        (row["congress__term_id"], row["due_date"]): row["n"]
+        for row in Milestone.objects.filter(congress__unit__path__startswith=prefix, due_date__isnull=False)
+        .exclude(status="done")
+        .values("congress__term_id", "due_date")
+        .annotate(n=Count("pk"))
+    }
+    return Contribution(units=units, congresses=congresses, steps=steps, open_due=open_due)
+
+
+def _congress_aggregates() -> dict:
+    return {
+        "congresses": Count("pk"),
+        "registered": Count("pk", filter=Q(registered_on__isnull=False)),
+        "held": Count("pk", filter=Q(status="held")),
+        "pilots": Count("pk", filter=Q(is_pilot=True)),
+        "pilots_held": Count("pk", filter=Q(is_pilot=True, status="held")),
+    }
+
+
+def _apply(ancestor_ids: list[int], c: Contribution) -> None:
+    if not ancestor_ids:
+        return
+    _upsert_add(UnitCount, ("unit", "level"), ("units",),
+                [(a, level, n) for a in ancestor_ids for level, n in c.units.items()])
+    _upsert_add(CongressCount, ("unit", "term", "level"), CONGRESS_FLAGS,
+                [(a, term, level, *flags) for a in ancestor_ids for (term, level), flags in c.congresses.items()])
+    _upsert_add(StepCount, ("unit", "step"), ("total", "done"),
+                [(a, step, *v) for a in ancestor_ids for step, v in c.steps.items()])
+    _upsert_add(OpenDueCount, ("unit", "term", "due_date"), ("open",),
+                [(a, term, due, n) for a in ancestor_ids for (term, due), n in c.open_due.items()])
+
+
+# ---------------------------------------------------------------------------------------
+# Events, called by the services.
+
+
+def unit_created(unit: Unit) -> None:
+    _upsert_add(UnitCount, ("unit", "level"), ("units",), [(a, unit.level, 1) for a in ancestors_of_path(unit.path)])
+
+
+def unit_level_changed(unit: Unit, old_level: str) -> None:
+    """A unit changed level: its own unit count and its congresses move to the new level."""
+    from congresses.models import Congress
+
+    ancestors = ancestors_of_path(unit.path)
+    _upsert_add(UnitCount, ("unit", "level"), ("units",),
+                [row for a in ancestors for row in ((a, old_level, -1), (a, unit.level, 1))])
+    for congress in Congress.objects.filter(unit=unit):
+        flags = congress_flags(congress)
+        _upsert_add(CongressCount, ("unit", "term", "level"), CONGRESS_FLAGS,
+                    [row for a in ancestors for row in ((a, congress.term_id, old_level, *[-f for f in flags]),
+                                                        (a, congress.term_id, unit.level, *flags))])
+
+
+def subtree_moving(unit: Unit) -> Contribution:
+    """Call before moving `unit`: takes its subtree out of its old ancestors' roll-ups and
+    returns the contribution to hand to `subtree_moved` after the move."""
+    contribution = subtree_contribution(unit)
+    _apply(ancestors_of_path(unit.path), contribution.negated())
+    return contribution
+
+
+def subtree_moved(unit: Unit, contribution: Contribution) -> None:
+    unit.refresh_from_db(fields=["path"])
+    _apply(ancestors_of_path(unit.path), contribution)
+
+
+def congress_flags(congress) -> list[int]:
+    held = congress.status == "held"
+    return [1, int(congress.registered_on is not None), int(held), int(congress.is_pilot), int(congress.is_pilot and held)]
+
+
+def congress_changed(unit: Unit, term_id: int, old_flags: list[int] | None, new_flags: list[int] | None) -> None:
+    """A congress was created (old None), changed, or deleted (new None)."""
+    old = old_flags or [0] * len(CONGRESS_FLAGS)
+    new = new_flags or [0] * len(CONGRESS_FLAGS)
+    delta = [n - o for n, o in zip(new, old, strict=True)]
+    _upsert_add(CongressCount, ("unit", "term", "level"), CONGRESS_FLAGS,
+                [(a, term_id, unit.level, *delta) for a in ancestors_of_path(unit.path)])
+
+
+@dataclass(frozen=True)
+class MilestoneState:
+    step_id: int
+    done: bool
+    due_date: dt.date | None
+
+    @classmethod
+    def of(cls, milestone) -> MilestoneState:
+        return cls(milestone.step_id, milestone.status == "done", milestone.due_date)
+
+
+def milestones_changed(unit: Unit, term_id: int, changes: Iterable[tuple[MilestoneState | None, MilestoneState | None]]) -> None:
+    """Milestones of one congress changed: (before, after) pairs; None for created/deleted."""
+    steps: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    open_due: dict[dt.date, int] = defaultdict(int)
+    for before, after in changes:
+        for state, sign in ((before, -1), (after, 1)):
+            if state is None:
+                continue
+            steps[state.step_id][0] += sign
+            steps[state.step_id][1] += sign * int(state.done)
+            if not state.done and state.due_date is not None:
+                open_due[state.due_date] += sign
+    ancestors = ancestors_of_path(unit.path)
+    _upsert_add(StepCount, ("unit", "step"), ("total", "done"), [(a, s, *v) for a in ancestors for s, v in steps.items()])
+    _upsert_add(OpenDueCount, ("unit", "term", "due_date"), ("open",),
+                [(a, term_id, d, n) for a in ancestors for d, n in open_due.items()])
+
+
+# ---------------------------------------------------------------------------------------
+# From scratch.
+
+
+def compute() -> dict[str, dict]:
+    """Every roll-up, recomputed from the units, congresses and milestones: each unit's
+    own figures are grouped in the database, then added to its ancestors in Python."""
+    from congresses.models import Congress, Milestone
+
+    path_of = dict(Unit.objects.values_list("pk", "path"))
+    ancestors = {pk: ancestors_of_path(path) for pk, path in path_of.items()}
+    level_of = dict(Unit.objects.values_list("pk", "level"))
+    units: dict[tuple, int] = defaultdict(int)
+    for pk, level in level_of.items():
+        for a in ancestors[pk]:
+            units[(a, level)] += 1
+    congresses: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(CONGRESS_FLAGS))
+    for row in Congress.objects.values("unit_id", "term_id").annotate(**_congress_aggregates()):
+        for a in ancestors[row["unit_id"]]:
+            acc = congresses[(a, row["term_id"], level_of[row["unit_id"]])]
+            for i, f in enumerate(CONGRESS_FLAGS):
+                acc[i] += row[f]
+    steps: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    open_due: dict[tuple, int] = defaultdict(int)
+    rows = (
+        Milestone.objects.values_list("congress__unit_id", "congress__term_id", "step_id", "status", "due_date")
+        .order_by()
+        .iterator(chunk_size=20000)
+    )
+    for unit_id, term_id, step_id, status, due in rows:
+        done = status == "done"
+        for a in ancestors[unit_id]:
+            acc = steps[(a, step_id)]
+            acc[0] += 1
+            acc[1] += done
+            if not done and due is not None:
+                open_due[(a, term_id, due)] += 1
+    return {
+        "units": {k: v for k, v in units.items() if v},
+        "congresses": {k: tuple(v) for k, v in congresses.items() if any(v)},
+        "steps": {k: tuple(v) for k, v in steps.items() if any(v)},
+        "open_due": {k: v for k, v in open_due.items() if v},
+    }
+
+
+def stored() -> dict[str, dict]:
+    return {
+        "units": {(r[0], r[1]): r[2] for r in UnitCount.objects.values_list("unit_id", "level", "units") if r[2]},
+        "congresses": {
+            (r[0], r[1], r[2]): tuple(r[3:])
+            for r in CongressCount.objects.values_list("unit_id", "term_id", "level", *CONGRESS_FLAGS)
+            if any(r[3:])
+        },
+        "steps": {(r[0], r[1]): (r[2], r[3]) for r in StepCount.objects.values_list("unit_id", "step_id", "total", "done") if any(r[2:])},
+        "open_due": {(r[0], r[1], r[2]): r[3] for r in OpenDueCount.objects.values_list("unit_id", "term_id", "due_date", "open") if r[3]},
+    }
+
+
+def differences(limit: int = 20) -> list[str]:
+    """Where the stored roll-ups differ from a recomputation; empty when they agree."""
+    truth, kept = compute(), stored()
+    out = []
+    for table in truth:
+        for key in sorted(set(truth[table]) | set(kept[table]), key=str):
+            if truth[table].get(key) != kept[table].get(key):
+                out.append(f"{table}{key}: stored {kept[table].get(key)} != computed {truth[table].get(key)}")
+                if len(out) >= limit:
+                    return out
+    return out
+
+
+@transaction.atomic
+def rebuild() -> dict[str, int]:
+    """Replace every roll-up row with a recomputation. Locks the tables meanwhile."""
+    truth = compute()
+    for model in (UnitCount, CongressCount, StepCount, OpenDueCount):
+        model.objects.all().delete()
+    UnitCount.objects.bulk_create(
+        [UnitCount(unit_id=u, level=level, units=n) for (u, level), n in truth["units"].items()], batch_size=5000
+    )
+    CongressCount.objects.bulk_create(
+        [CongressCount(unit_id=u, term_id=t, level=level, **dict(zip(CONGRESS_FLAGS, v, strict=True)))
+         for (u, t, level), v in truth["congresses"].items()],
+        batch_size=5000,
+    )
+    StepCount.objects.bulk_create(
+        [StepCount(unit_id=u, step_id=s, total=v[0], done=v[1]) for (u, s), v in truth["steps"].items()], batch_size=5000
+    )
+    OpenDueCount.objects.bulk_create(
+        [OpenDueCount(unit_id=u, term_id=t, due_date=d, open=n) for (u, t, d), n in truth["open_due"].items()],
+        batch_size=5000,
+    )
+    return {k: len(v) for k, v in truth.items()}
+
+
+# ---------------------------------------------------------------------------------------
+# Tracking a congress through a service call.
+
+
+class track_congress:  # noqa: N801 — used as a context manager, reads like a statement
+    """Snapshot a congress and its milestones before a service changes them, and apply the
+    difference to the ancestors' roll-ups afterwards. Whatever the service changes inside
+    (dates, statuses, the register/hold links), the roll-ups follow. Two queries on each
+    side, two to four upserts.
+
+        with rollups.track_congress(congress_id):
+            ...change the congress and its milestones...
+    """
+
+    def __init__(self, congress_id: int | None):
+        self.congress_id = congress_id
+
+    def __enter__(self):
+        self.before = _snapshot(self.congress_id) if self.congress_id else None
+        return self
+
+    def track(self, congress_id: int) -> None:
+        """For a congress created inside the block."""
+        self.congress_id = congress_id
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None or self.congress_id is None:
+            return False
+        after = _snapshot(self.congress_id)
+        before = self.before
+        unit = after["unit"]
+        old_flags = before["flags"] if before else None
+        if old_flags != after["flags"]:
+            congress_changed(unit, after["term_id"], old_flags, after["flags"])
+        old_ms = before["milestones"] if before else {}
+        pairs = [
+            (old_ms.get(pk), state)
+            for pk, state in after["milestones"].items()
+            if old_ms.get(pk) != state
+        ] + [(state, None) for pk, state in old_ms.items() if pk not in after["milestones"]]
+        if pairs:
+            milestones_changed(unit, after["term_id"], pairs)
+        return False
+
+
+def _snapshot(congress_id: int) -> dict:
+    from congresses.models import Congress, Milestone
+
+    congress = Congress.objects.select_related("unit").only(
+        "unit__path", "unit__level", "term_id", "registered_on", "status", "is_pilot"
+    ).get(pk=congress_id)
+    milestones = {
+        pk: MilestoneState(step_id, status == "done", due)
+        for pk, step_id, status, due in Milestone.objects.filter(congress_id=congress_id).values_list(
+            "pk", "step_id", "status", "due_date"
+        )
+    }
+    return {"unit": congress.unit, "term_id": congress.term_id, "flags": congress_flags(congress), "milestones": milestones}

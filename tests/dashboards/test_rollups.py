@@ -1,0 +1,110 @@
+"""The maintained roll-ups equal a recomputation from scratch after any sequence of
+changes: units created, moved, re-levelled; congresses opened, rescheduled, registered,
+held; milestones done and reopened; imports."""
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+
+from accounts.models import Role, User
+from committees import services as unit_services
+from committees.importing import Row, import_units
+from committees.models import Level, Unit
+from congresses import services
+from congresses.models import Congress, MilestoneStatus, Term
+from dashboards import rollups
+
+LEVELS = Level.values
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["unit", "move", "level", "congress", "date", "register", "hold", "pilot", "tick", "reopen", "import"]),
+        st.integers(0, 1000), st.integers(0, 1000), st.integers(-40, 40),
+    ),
+    min_size=1, max_size=25,
+)
+
+
+class RollupPropertyTest(TestCase):
+    def setUp(self):
+        self.user = User.objects.create_user("admin", password="x", role=Role.ADMIN)
+        self.term = Term.objects.create(name="2025–2030", start_year=2025, end_year=2030, is_current=True)
+        services.plan_apply_default(term=self.term)
+        self.root = unit_services.unit_create(code="R", name="Root", level=Level.PROVINCE)
+        self.counter = 0
+
+    def _pick(self, qs, n):
+        items = list(qs.order_by("pk"))
+        return items[n % len(items)] if items else None
+
+    def _apply(self, op, a, b, delta):
+        today = dt.date(2026, 6, 1)
+        units = Unit.objects.all()
+        if op == "unit":
+            parent = self._pick(units, a)
+            self.counter += 1
+            unit_services.unit_create(code=f"U{self.counter}", name=f"U{self.counter}", level=LEVELS[b % 5], parent=parent)
+        elif op == "move":
+            unit, parent = self._pick(units, a), self._pick(units, b)
+            if unit.pk != self.root.pk and not parent.path.startswith(unit.path):
+                unit_services.unit_move(unit=unit, new_parent=parent)
+        elif op == "level":
+            unit = self._pick(units, a)
+            unit_services.unit_update(unit=unit, name=unit.name, level=LEVELS[b % 5], kind=unit.kind, is_active=True)
+        elif op == "congress":
+            unit = self._pick(units.exclude(congresses__term=self.term), a)
+            if unit:
+                services.congress_create(unit=unit, term=self.term, user=self.user,
+                                         planned_date=today + dt.timedelta(days=delta), is_pilot=bool(b % 3 == 0),
+                                         registered_on=today if b % 2 else None)
+        else:
+            congress = self._pick(Congress.objects.filter(term=self.term), a)
+            if congress is None:
+                return
+            if op == "date":
+                services.congress_update(congress=congress, user=self.user,
+                                         data={"planned_date": today + dt.timedelta(days=delta)})
+            elif op == "register":
+                services.congress_update(congress=congress, user=self.user,
+                                         data={"registered_on": None if congress.registered_on else today})
+            elif op == "hold":
+                held = congress.held_on is not None
+                services.congress_update(congress=congress, user=self.user, data={
+                    "held_on": None if held else today, "status": "preparing" if held else "held"})
+            elif op == "pilot":
+                services.congress_update(congress=congress, user=self.user, data={"is_pilot": not congress.is_pilot})
+            elif op in ("tick", "reopen"):
+                milestone = self._pick(congress.milestones.all(), b)
+                if milestone:
+                    done = op == "tick"
+                    services.milestone_update(milestone=milestone, user=self.user,
+                                              status=MilestoneStatus.DONE if done else MilestoneStatus.IN_PROGRESS,
+                                              done_on=today if done else None)
+            elif op == "import":
+                # Re-import an existing unit under another parent and add a new one.
+                unit, parent = self._pick(units, b), self._pick(units, delta + 40)
+                rows = []
+                self.counter += 1
+                rows.append(Row(2, f"I{self.counter}", parent.code, "Imported", LEVELS[a % 5], "cell"))
+                if unit.pk != self.root.pk and not parent.path.startswith(unit.path):
+                    rows.append(Row(3, unit.code, parent.code, unit.name, unit.level, unit.kind))
+                report = import_units(rows)
+                assert report.ok, report.errors
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(ops=OPS)
+    def test_rollups_equal_recomputation_after_any_sequence(self, ops):
+        for op in ops:
+            self._apply(*op)
+        assert rollups.differences() == []
+
+    def test_rebuild_restores_truth(self):
+        child = unit_services.unit_create(code="C", name="C", level=Level.UPPER, parent=self.root)
+        services.congress_create(unit=child, term=self.term, user=self.user, planned_date=dt.date(2026, 7, 1))
+        from dashboards.models import StepCount
+
+        StepCount.objects.all().delete()
+        assert rollups.differences()
+        rollups.rebuild()
+        assert rollups.differences() == []
