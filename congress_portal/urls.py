@@ -18,5 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("committees.urls")),
     path("", include("congresses.urls")),
+    path("", include("dashboards.urls")),
 ]
 
