@@ -1,0 +1,237 @@
+"""Shared fixtures: a small tree, the current term, the standard users, and the rules for
+tests that need PostgreSQL, Redis or a browser.
+
+The tree::
+
+    province (Tỉnh ủy)
+    ├── commune_a (Đảng bộ xã An Phú)
+    │   ├── cell_a1 (Chi bộ thôn 1)
+    │   └── cell_a2 (Chi bộ thôn 2)
+    └── commune_b (Đảng bộ xã Bình Minh)
+
+Tests marked `postgres`, `redis` or `browser` skip, with the reason, when that backend is
+missing. CI sets PORTAL_REQUIRE_ALL=1: then a missing backend, or any other skip, fails the
+test instead, so a green CI run proves the whole suite ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
+# in a thread with a running loop unless told it is safe (it is: the loop only drives the
+# browser). Set before any test runs, for the browser tests and the live server.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from committees.models import Level  # noqa: E402  (after the environment is set)
+from tests.factories import (  # noqa: E402
+    AdminFactory,
+    CongressFactory,
+    SecretaryFactory,
+    TermFactory,
+    UnitFactory,
+    ViewerFactory,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRE_ALL = os.environ.get("PORTAL_REQUIRE_ALL") == "1"
+
+REASON_POSTGRES = "needs PostgreSQL: set DATABASE_URL"
+REASON_REDIS = "needs Redis: set REDIS_URL"
+REASON_BROWSER = "needs Chromium: apt-get install chromium"
+
+
+# --- Backends a test needs ------------------------------------------------------------------
+
+
+def _missing_backends(item: pytest.Item) -> list[str]:
+    missing = []
+    if item.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            missing.append(REASON_POSTGRES)
+    if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        missing.append(REASON_REDIS)
+    if item.get_closest_marker("browser") and not (CHROMIUM.exists() and shutil.which(str(CHROMIUM))):
+        missing.append(REASON_BROWSER)
+    return missing
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A skip marker (rather than pytest.skip() at setup) makes -rs name the test itself.
+    if REQUIRE_ALL:
+        return
+    for item in items:
+        missing = _missing_backends(item)
+        if missing:
+            item.add_marker(pytest.mark.skip(reason="; ".join(missing)))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not REQUIRE_ALL:
+        return
+    missing = _missing_backends(item)
+    if missing:
+        pytest.fail(f"{'; '.join(missing)} (PORTAL_REQUIRE_ALL=1: nothing may be skipped)", pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Under PORTAL_REQUIRE_ALL=1 any other skip (a skipif, a pytest.skip() in a test)
+    fails too; an expected failure (xfail) stays what it is."""
+    report = yield
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but PORTAL_REQUIRE_ALL=1 forbids skipping: {reason}"
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    terminalreporter.section("skipped tests and why (PORTAL_REQUIRE_ALL=1 makes them fail)")
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        terminalreporter.write_line(f"{report.nodeid}: {reason.removeprefix('Skipped: ')}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Backstop for skips the hooks above cannot turn into failures (a whole module
+    # skipped at collection): CI must never go green with something left out.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if REQUIRE_ALL and reporter is not None and reporter.stats.get("skipped") and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- Environment ----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded evidence goes to a throwaway folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def english():
+    """Code outside a request runs in LANGUAGE_CODE (vi); tests that compare English
+    messages switch explicitly."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+# --- The tree and the term ------------------------------------------------------------------
+
+
+@pytest.fixture
+def province(db):
+    return UnitFactory(code="T", name="Tỉnh ủy Thử nghiệm", level=Level.PROVINCE, kind="province")
+
+
+@pytest.fixture
+def commune_a(province):
+    return UnitFactory(code="A", name="Đảng bộ xã An Phú", level=Level.UPPER, kind="commune", parent=province)
+
+
+@pytest.fixture
+def commune_b(province):
+    return UnitFactory(code="B", name="Đảng bộ xã Bình Minh", level=Level.UPPER, kind="commune", parent=province)
+
+
+@pytest.fixture
+def cell_a1(commune_a):
+    return UnitFactory(code="A1", name="Chi bộ thôn 1", level=Level.GRASSROOTS, kind="cell", parent=commune_a)
+
+
+@pytest.fixture
+def cell_a2(commune_a):
+    return UnitFactory(code="A2", name="Chi bộ thôn 2", level=Level.GRASSROOTS, kind="cell", parent=commune_a)
+
+
+@pytest.fixture
+def tree(province, commune_a, commune_b, cell_a1, cell_a2):
+    return SimpleNamespace(
+        province=province, commune_a=commune_a, commune_b=commune_b, cell_a1=cell_a1, cell_a2=cell_a2
+    )
+
+
+@pytest.fixture
+def term(db):
+    """The current term 2025–2030 with the default plan (11 steps) and the deadlines of
+    tests.factories.default_deadlines (grassroots 30/06/2025, upper 31/08/2025)."""
+    return TermFactory(start_year=2025)
+
+
+# Congress dates that respect the bottom-up order and every deadline.
+CELL_DATE = dt.date(2025, 6, 10)
+COMMUNE_DATE = dt.date(2025, 7, 15)
+
+
+@pytest.fixture
+def congress_a(term, commune_a):
+    return CongressFactory(unit=commune_a, term=term, planned_date=COMMUNE_DATE)
+
+
+@pytest.fixture
+def congress_b(term, commune_b):
+    return CongressFactory(unit=commune_b, term=term, planned_date=COMMUNE_DATE + dt.timedelta(days=5))
+
+
+@pytest.fixture
+def congress_cell(term, cell_a1):
+    return CongressFactory(unit=cell_a1, term=term, planned_date=CELL_DATE)
+
+
+# --- Standard users -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def viewer(province):
+    return ViewerFactory(username="viewer", full_name="Trần Thị Xem", unit=province)
+
+
+@pytest.fixture
+def secretary_a(commune_a):
+    return SecretaryFactory(username="secretary_a", full_name="Lê Văn An", unit=commune_a)
+
+
+@pytest.fixture
+def secretary_b(commune_b):
+    return SecretaryFactory(username="secretary_b", full_name="Phạm Thị Bình", unit=commune_b)
+
+
+@pytest.fixture
+def secretary_cell(cell_a1):
+    return SecretaryFactory(username="secretary_cell", full_name="Hoàng Văn Chi", unit=cell_a1)
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(username="admin", full_name="Quản Trị Viên")
+
+
+@pytest.fixture
+def client_for(db):
+    """`client_for(user)`: a test client signed in as `user` (None: anonymous), asking for
+    English pages so assertions read in English whatever the translations say."""
+    from django.test import Client
+
+    def make(user=None, *, language: str = "en") -> Client:
+        client = Client(headers={"accept-language": language})
+        if user is not None:
+            # The first backend is axes's, which cannot load a user from a session.
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
