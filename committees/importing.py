@@ -1,27 +1,34 @@
 """Import of the unit tree from a spreadsheet (`.xlsx`) or a UTF-8 `.csv`.
 
-The file has the header row ``code,parent_code,name,level,kind``. Re-importing updates
-units by ``code``. All or nothing: a file with any bad row writes nothing and the report
-names every bad row with its line number (the header is line 1).
+The file has the header row ``code,parent_code,name,level,kind`` (any column order; a CSV
+may be separated by commas, semicolons or tabs, with or without a byte-order mark).
+Re-importing updates units by ``code``; units missing from the file are left alone. All
+or nothing: a file with any bad row writes nothing and the report names every bad row with
+its line number (the header is line 1).
 
 Steps of `import_units`:
 1. validate every row on its own (code, name, level, lengths) and against the others
    (duplicate codes), then the tree as it would be after the import (unknown parents,
    cycles, depth) — the units already in the database count as part of that tree;
-2. if nothing is wrong and it is not a dry run, in one transaction: allocate primary keys
-   for the new units, compute every path in memory, insert the new units in batches and
-   update the changed ones (a moved unit drags its whole subtree, whose paths change too).
+2. if nothing is wrong and it is not a dry run: allocate primary keys for the new units,
+   compute every path in memory, insert the new units in batches and update the changed
+   ones (a moved unit drags its whole subtree, whose paths change too).
+
+A real import runs in one transaction that first locks the unit table against other
+writers, so the tree it validated is the tree it writes to.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Level, Unit, encode_segment
@@ -29,6 +36,7 @@ from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Level, Unit, encode_seg
 HEADER = ["code", "parent_code", "name", "level", "kind"]
 BATCH_SIZE = 2000
 MAX_CODE, MAX_NAME, MAX_KIND = 64, 255, 64
+SAMPLE_SIZE = 50  # changes of each kind (updates, creations) listed in a report
 
 Progress = Callable[[str, int, int], None]
 
@@ -59,6 +67,9 @@ class RowError:
 
 @dataclass
 class ImportReport:
+    """What an import did, or would do for a dry run. `updated` counts every changed unit
+    of the file, the moved ones included; `moved` those whose parent changes."""
+
     total: int = 0
     created: int = 0
     updated: int = 0
@@ -66,7 +77,7 @@ class ImportReport:
     unchanged: int = 0
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)  # a sample of what changes, for dry runs
+    changes: list[str] = field(default_factory=list)  # a sample of what changes
 
     @property
     def ok(self) -> bool:
@@ -94,12 +105,15 @@ def _clean(value) -> str:
     return str(value).strip()
 
 
-def _rows_from_records(records: Iterable[list], first_line: int = 2) -> list[Row]:
+def _rows_from_records(records: Iterable[tuple[int, Sequence]]) -> list[Row]:
+    """`records` are (line number, cell values) pairs; the first non-blank one is the header."""
     records = iter(records)
-    try:
-        header = [(_clean(h)).lower().lstrip("\ufeff") for h in next(records)]
-    except StopIteration as exc:
-        raise ImportFileError(_("The file is empty.")) from exc
+    for _line, record in records:
+        header = [_clean(h).lstrip("\ufeff").strip().lower() for h in record]
+        if any(header):
+            break
+    else:
+        raise ImportFileError(_("The file is empty."))
     while header and header[-1] == "":
         header.pop()
     if sorted(header) != sorted(HEADER):
@@ -109,13 +123,26 @@ def _rows_from_records(records: Iterable[list], first_line: int = 2) -> list[Row
         )
     index = {name: header.index(name) for name in HEADER}
     rows = []
-    for offset, record in enumerate(records):
+    for line, record in records:
         values = [_clean(v) for v in record]
         if not any(values):
             continue
         values += [""] * (len(header) - len(values))
-        rows.append(Row(line=first_line + offset, **{name: values[i] for name, i in index.items()}))
+        row = Row(line=line, **{name: values[i] for name, i in index.items()})
+        row.level = row.level.lower()
+        rows.append(row)
     return rows
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that splits the header line into the expected names; a comma when
+    none does (the header check then says what is wrong)."""
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
+    for delimiter in (",", ";", "\t"):
+        names = next(csv.reader([first], delimiter=delimiter), [])
+        if sorted(n.strip().lower() for n in names if n.strip()) == sorted(HEADER):
+            return delimiter
+    return max((",", ";", "\t"), key=first.count) if first else ","
 
 
 def read_csv(data: bytes) -> list[Row]:
@@ -123,16 +150,24 @@ def read_csv(data: bytes) -> list[Row]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            _("The file is not UTF-8 text (byte %(pos)d). Save it as “CSV UTF-8”.") % {"pos": exc.start}
+            _("The file is not UTF-8 text (line %(line)d). Save it as “CSV UTF-8”.")
+            % {"line": data.count(b"\n", 0, exc.start) + 1}
         ) from exc
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        # A quoted value may span lines: a record starts on the line after the last one's end.
+        start = 1
+        for record in reader:
+            yield start, record
+            start = reader.line_num + 1
+
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return _rows_from_records(csv.reader(io.StringIO(text, newline=""), dialect))
+        return _rows_from_records(records())
     except csv.Error as exc:
-        raise ImportFileError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
+        raise ImportFileError(
+            _("The CSV file is malformed near line %(line)d: %(error)s") % {"line": reader.line_num, "error": exc}
+        ) from exc
 
 
 def read_xlsx(data: bytes) -> list[Row]:
@@ -143,8 +178,12 @@ def read_xlsx(data: bytes) -> list[Row]:
     except Exception as exc:  # noqa: BLE001 — openpyxl raises many kinds for a bad file
         raise ImportFileError(_("The file is not a readable Excel workbook (.xlsx).")) from exc
     try:
+        if not workbook.worksheets:
+            raise ImportFileError(_("The file is empty."))
         sheet = workbook.worksheets[0]
-        return _rows_from_records(list(r) for r in sheet.iter_rows(values_only=True))
+        # Some programs write a wrong used range; read every row the sheet holds.
+        sheet.reset_dimensions()
+        return _rows_from_records(enumerate(sheet.iter_rows(values_only=True), start=1))
     finally:
         workbook.close()
 
@@ -159,7 +198,7 @@ def read_file(name: str, data: bytes) -> list[Row]:
 
 
 # ---------------------------------------------------------------------------------------
-# Validating and writing
+# Validating
 
 
 def _validate_rows(rows: list[Row], errors: list[RowError]) -> dict[str, Row]:
@@ -194,35 +233,16 @@ def _validate_rows(rows: list[Row], errors: list[RowError]) -> dict[str, Row]:
     return by_code
 
 
-def import_units(rows: list[Row], *, dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
-    """Validate `rows` and, when all are good and it is not a dry run, write them."""
-    report = ImportReport(total=len(rows), dry_run=dry_run)
-    tick = progress or (lambda phase, done, total: None)
-    tick("validate", 0, len(rows))
-    by_code = _validate_rows(rows, report.errors)
+def _depths(parent_of: dict[str, str]) -> tuple[dict[str, int], set[str]]:
+    """Depth of every unit whose ancestry reaches a root, and the units on a cycle.
 
-    # The tree as it stands: code -> (pk, parent pk, name, level, kind, path, depth).
-    existing: dict[str, tuple] = {}
-    code_of: dict[int, str] = {}
-    for pk, code, parent_id, name, level, kind, path, depth in Unit.objects.values_list(
-        "pk", "code", "parent_id", "name", "level", "kind", "path", "depth"
-    ).iterator(chunk_size=10000):
-        existing[code] = (pk, parent_id, name, level, kind, path, depth)
-        code_of[pk] = code
-    tick("validate", len(rows) // 2, len(rows))
-
-    # The tree as it would be: every unit's parent code after the import.
-    parent_of: dict[str, str] = {code: code_of.get(rec[1], "") for code, rec in existing.items()}
-    for code, row in by_code.items():
-        if row.parent_code and row.parent_code not in by_code and row.parent_code not in existing:
-            report.errors.append(RowError(row.line, code, _("unknown parent “%(parent)s”") % {"parent": row.parent_code}))
-        parent_of[code] = row.parent_code
-
-    # Depth of every unit, detecting cycles: walk up from each unit until a root or a unit
-    # whose depth is known; meeting a unit already on the walk means a cycle.
+    Walks up from each unit until a root or a unit whose depth is known; meeting a unit
+    already on the walk means a cycle. Units in a cycle, under one, or under an unknown
+    parent get no depth. Linear in the number of units.
+    """
     depth_of: dict[str, int] = {}
     in_cycle: set[str] = set()
-    broken: set[str] = set()  # in a cycle, under one, or under an unknown parent
+    broken: set[str] = set()
     for start in parent_of:
         trail: list[str] = []
         position: dict[str, int] = {}
@@ -250,45 +270,140 @@ def import_units(rows: list[Row], *, dry_run: bool = False, progress: Progress |
         for code in reversed(trail):
             base += 1
             depth_of[code] = base
-    for code in sorted(in_cycle, key=lambda c: by_code[c].line if c in by_code else 0):
-        if code in by_code:
-            report.errors.append(RowError(by_code[code].line, code, _("the parents form a cycle")))
-    max_depth = PATH_MAX_LENGTH // PATH_SEGMENT_WIDTH - 1
+    return depth_of, in_cycle
+
+
+# ---------------------------------------------------------------------------------------
+# Importing
+
+
+def import_units(rows: list[Row], *, dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
+    """Validate `rows` and, when all are good and it is not a dry run, write them.
+
+    `progress(phase, done, total)` is called now and then, phase "validate" then "write".
+    """
+    tick = progress or (lambda phase, done, total: None)
+    if dry_run:
+        return _import(rows, dry_run=True, tick=tick)
+    with transaction.atomic():
+        _lock_units()
+        return _import(rows, dry_run=False, tick=tick)
+
+
+def _lock_units() -> None:
+    """Keep other writers off the unit table until the import commits; readers go on."""
+    table = connection.ops.quote_name(Unit._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        elif connection.vendor == "sqlite":
+            # A write statement, even one matching nothing, takes SQLite's write lock.
+            cursor.execute(f"UPDATE {table} SET id = id WHERE 0")  # noqa: S608
+
+
+def _import(rows: list[Row], *, dry_run: bool, tick: Progress) -> ImportReport:
+    report = ImportReport(total=len(rows), dry_run=dry_run)
+    tick("validate", 0, len(rows))
+    by_code = _validate_rows(rows, report.errors)
+
+    # The tree as it stands: code -> (pk, parent pk, name, level, kind, path, depth).
+    existing: dict[str, tuple] = {}
+    code_of: dict[int, str] = {}
+    for pk, code, parent_id, name, level, kind, path, depth in Unit.objects.order_by().values_list(
+        "pk", "code", "parent_id", "name", "level", "kind", "path", "depth"
+    ).iterator(chunk_size=10000):
+        existing[code] = (pk, parent_id, name, level, kind, path, depth)
+        code_of[pk] = code
+    tick("validate", len(rows) // 2, len(rows))
+
+    # The tree as it would be: every unit's parent code after the import.
+    parent_of: dict[str, str] = {code: code_of.get(rec[1], "") for code, rec in existing.items()}
     for code, row in by_code.items():
-        if depth_of.get(code, 0) > max_depth:
-            report.errors.append(RowError(row.line, code, _("the tree is deeper than %(n)d levels") % {"n": max_depth + 1}))
+        if row.parent_code and row.parent_code not in by_code and row.parent_code not in existing:
+            report.errors.append(RowError(row.line, code, _("unknown parent “%(parent)s”") % {"parent": row.parent_code}))
+        parent_of[code] = row.parent_code
+
+    depth_of, in_cycle = _depths(parent_of)
+    for code in in_cycle:
+        row = by_code.get(code)
+        # A unit that is its own parent has been reported as such already.
+        if row is not None and row.parent_code != code:
+            report.errors.append(RowError(row.line, code, _("the parents form a cycle")))
+    max_depth = PATH_MAX_LENGTH // PATH_SEGMENT_WIDTH - 1
+    too_deep: set[str] = set()
+    for code, depth in depth_of.items():
+        if depth <= max_depth:
+            continue
+        # Blame the row itself or, for a unit not in the file, the moved ancestor in the file.
+        while code and code not in by_code:
+            code = parent_of.get(code, "")
+        if code and code not in too_deep:
+            too_deep.add(code)
+            report.errors.append(RowError(
+                by_code[code].line, code, _("the tree would be deeper than %(n)d levels") % {"n": max_depth + 1}
+            ))
 
     report.errors.sort(key=lambda e: e.line)
     if report.errors:
+        tick("validate", len(rows), len(rows))
         return report
 
     # What changes.
     new_codes = [code for code in by_code if code not in existing]
-    changed_codes = []
+    updates: list[str] = []
+    restructured = bool(new_codes)  # units created, moved or re-levelled: the roll-ups change
     for code, row in by_code.items():
         if code not in existing:
             continue
-        pk, parent_id, name, level, kind, _path, _depth = existing[code]
-        moved = code_of.get(parent_id, "") != row.parent_code
-        edited = (name, level, kind) != (row.name, row.level, row.kind)
-        if moved:
+        _pk, parent_id, name, level, kind, _path, _depth = existing[code]
+        old_parent = code_of.get(parent_id, "")
+        what = []
+        if old_parent != row.parent_code:
             report.moved += 1
-        if moved or edited:
+            what.append(_("moved from %(old)s to %(new)s") % {
+                "old": old_parent or _("the top"), "new": row.parent_code or _("the top")})
+        if name != row.name:
+            what.append(_("name “%(old)s” → “%(new)s”") % {"old": name, "new": row.name})
+        if level != row.level:
+            what.append(_("level %(old)s → %(new)s") % {"old": level, "new": row.level})
+        if kind != row.kind:
+            what.append(_("kind “%(old)s” → “%(new)s”") % {"old": kind, "new": row.kind})
+        if what:
             report.updated += 1
-            changed_codes.append(code)
-            if len(report.changes) < 50:
-                report.changes.append(_("update %(code)s") % {"code": code})
+            restructured = restructured or old_parent != row.parent_code or level != row.level
+            if len(updates) < SAMPLE_SIZE:
+                updates.append(_("line %(line)d: update %(code)s: %(what)s") % {
+                    "line": row.line, "code": code, "what": "; ".join(what)})
         else:
             report.unchanged += 1
     report.created = len(new_codes)
-    report.changes[:0] = [_("create %(code)s") % {"code": c} for c in new_codes[:50]]
+    report.changes = updates + [
+        _("line %(line)d: create %(code)s “%(name)s” under %(parent)s") % {
+            "line": by_code[c].line, "code": c, "name": by_code[c].name,
+            "parent": by_code[c].parent_code or _("the top")}
+        for c in new_codes[:SAMPLE_SIZE]
+    ]
     tick("validate", len(rows), len(rows))
-    if dry_run:
+    if dry_run or not (report.created or report.updated):
         return report
 
-    with transaction.atomic():
-        _write(by_code, existing, parent_of, depth_of, new_codes, tick)
+    _write(by_code, existing, parent_of, depth_of, new_codes, tick)
+    if restructured:
+        _refresh_rollups()
     return report
+
+
+def _refresh_rollups() -> None:
+    """The dashboards' roll-up tables count units per ancestor and level: an import that
+    creates, moves or re-levels units recomputes them, in the import's transaction."""
+    if apps.is_installed("dashboards"):
+        from dashboards import rollups
+
+        rollups.rebuild()
+
+
+# ---------------------------------------------------------------------------------------
+# Writing
 
 
 def _allocate_ids(count: int) -> list[int]:
@@ -302,10 +417,13 @@ def _allocate_ids(count: int) -> list[int]:
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
             )
             return [r[0] for r in cursor.fetchall()]
-        # SQLite serialises writers; the transaction holds the write lock from here on.
-        cursor.execute(f'UPDATE "{table}" SET id = id WHERE 0')  # noqa: S608 — take the lock
+        # SQLite serialises writers and the import holds the write lock (_lock_units). The
+        # table is AUTOINCREMENT: never reuse the id of a deleted unit.
         cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608
-        start = cursor.fetchone()[0] + 1
+        start = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        seq = cursor.fetchone()
+        start = max(start, seq[0] if seq else 0) + 1
     return list(range(start, start + count))
 
 
@@ -326,7 +444,8 @@ def _write(by_code, existing, parent_of, depth_of, new_codes, tick) -> None:
             path_of[c] = prefix
         return prefix
 
-    new_units, changed = [], []
+    new_units: list[Unit] = []
+    changed: list[tuple] = []  # (pk, name, level, kind, parent pk, path, depth)
     for code in parent_of:
         parent_code = parent_of[code]
         new_path = path(code)
@@ -338,21 +457,58 @@ def _write(by_code, existing, parent_of, depth_of, new_codes, tick) -> None:
                 parent_id=parent_pk, path=new_path, depth=depth_of[code],
             ))
             continue
-        pk, old_parent, old_name, old_level, old_kind, old_path, _old_depth = existing[code]
+        pk, old_parent, old_name, old_level, old_kind, old_path, old_depth = existing[code]
         name, level, kind = (row.name, row.level, row.kind) if row else (old_name, old_level, old_kind)
-        if (parent_pk, name, level, kind, new_path) != (old_parent, old_name, old_level, old_kind, old_path):
-            changed.append(Unit(pk=pk, code=code, name=name, level=level, kind=kind, parent_id=parent_pk,
-                                path=new_path, depth=depth_of[code]))
+        new = (name, level, kind, parent_pk, new_path, depth_of[code])
+        if new != (old_name, old_level, old_kind, old_parent, old_path, old_depth):
+            changed.append((pk, *new))
+
+    total = len(new_units) + len(changed)
     done = 0
+    tick("write", done, total)
     # Parents before children, so every foreign key points at a row already there.
     new_units.sort(key=lambda u: u.depth)
     for start in range(0, len(new_units), BATCH_SIZE):
-        Unit.objects.bulk_create(new_units[start:start + BATCH_SIZE])
-        done += len(new_units[start:start + BATCH_SIZE])
-        tick("write", done, len(new_units) + len(changed) or 1)
+        batch = new_units[start:start + BATCH_SIZE]
+        Unit.objects.bulk_create(batch)
+        done += len(batch)
+        tick("write", done, total)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     for start in range(0, len(changed), BATCH_SIZE):
-        Unit.objects.bulk_update(
-            changed[start:start + BATCH_SIZE], ["name", "level", "kind", "parent", "path", "depth"],
-        )
-        done += len(changed[start:start + BATCH_SIZE])
-        tick("write", done, len(new_units) + len(changed) or 1)
+        batch = changed[start:start + BATCH_SIZE]
+        _update_batch(batch, now)
+        done += len(batch)
+        tick("write", done, total)
+
+
+_UPDATE_FIELDS = ("name", "level", "kind", "parent", "path", "depth")
+
+
+def _update_batch(batch: list[tuple], now) -> None:
+    """Write (pk, name, level, kind, parent pk, path, depth) tuples. One statement per
+    batch on PostgreSQL (`bulk_update`'s CASE WHEN grows quadratically); a prepared
+    statement run for each row elsewhere (cheap on SQLite, which is in-process)."""
+    qn = connection.ops.quote_name
+    table = qn(Unit._meta.db_table)
+    columns = [Unit._meta.get_field(f).column for f in _UPDATE_FIELDS]
+    pk_column = qn(Unit._meta.pk.column)
+    updated_at = qn(Unit._meta.get_field("updated_at").column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            casts = ["varchar", "varchar", "varchar", "bigint", "varchar", "integer"]
+            assignments = ", ".join(
+                f"{qn(c)} = v.{qn(c)}::{cast}" for c, cast in zip(columns, casts, strict=True)
+            )
+            cursor.execute(
+                f"UPDATE {table} AS t SET {assignments}, {updated_at} = %s "  # noqa: S608
+                f"FROM (VALUES {values}) AS v(id, {', '.join(qn(c) for c in columns)}) "
+                f"WHERE t.{pk_column} = v.id::bigint",
+                [now, *(value for row in batch for value in row)],
+            )
+        else:
+            assignments = ", ".join(f"{qn(c)} = %s" for c in columns)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments}, {updated_at} = %s WHERE {pk_column} = %s",  # noqa: S608
+                [(*row[1:], now, row[0]) for row in batch],
+            )

@@ -1,5 +1,6 @@
 """The tree of party organisations (DOMAIN.md "Unit": tổ chức đảng / đảng bộ / chi bộ)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -99,3 +100,76 @@ class Unit(models.Model):
         if self.pk == other.pk:
             return include_self
         return self.path.startswith(other.path)
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """One run of the unit import (committees.importing) on an uploaded file, in the
+    background. The file is kept in the media storage, which no URL serves: only the
+    task reads it. A preview (dry run) can be applied: a new job on the same stored file.
+
+    "done" means the import ran to its end; the report then says whether the file was
+    good (and written, unless a dry run) or lists its bad rows (and nothing was written).
+    "failed" means the file could not be read at all, or the run broke; `error` says why.
+    """
+
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    dry_run = models.BooleanField(_("preview only (dry run)"), default=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    source = models.ForeignKey(
+        "self",
+        verbose_name=_("previewed in"),
+        related_name="applications",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("The dry run whose file this job applies."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unit import")
+        verbose_name_plural = _("unit imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("committees:unit_import_job", kwargs={"pk": self.pk})
+
+    @property
+    def progress_key(self) -> str:
+        return f"import-job:{self.pk}:progress"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def succeeded(self) -> bool:
+        """Ran to its end on a file without bad rows."""
+        return self.status == ImportStatus.DONE and bool(self.report.get("ok"))

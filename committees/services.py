@@ -3,15 +3,26 @@ so paths and depths stay consistent."""
 
 from __future__ import annotations
 
+import logging
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboards import rollups
 
-from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Unit, encode_segment
+from .importing import ImportFileError, import_units, read_file
+from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, ImportJob, ImportStatus, Unit, encode_segment
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -78,3 +89,111 @@ def unit_move(*, unit: Unit, new_parent: Unit | None) -> Unit:
     unit.refresh_from_db()
     rollups.subtree_moved(unit, contribution)
     return unit
+
+
+# ---------------------------------------------------------------------------------------
+# Unit imports in the background (committees.importing does the work).
+
+IMPORT_EXTENSIONS = (".csv", ".xlsx")
+IMPORT_PROGRESS_TIMEOUT = 6 * 3600
+
+
+def _enqueue_import(job: ImportJob) -> None:
+    from .tasks import run_import_job
+
+    # After the commit: the worker must find the job row and its file.
+    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+
+
+@transaction.atomic
+def import_job_create(*, upload, dry_run: bool, user) -> ImportJob:
+    """Store an uploaded .csv/.xlsx file and queue its import (a preview when `dry_run`).
+
+    Raises ValidationError on the file's extension or size; what is inside is the job's
+    business (its report)."""
+    name = Path(upload.name or "").name
+    if Path(name).suffix.lower() not in IMPORT_EXTENSIONS:
+        raise ValidationError({"file": _("Only .xlsx and .csv files can be imported.")})
+    if not upload.size:
+        raise ValidationError({"file": _("The file is empty.")})
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise ValidationError({"file": _("The file is larger than %(size)s.") % {
+            "size": filesizeformat(settings.IMPORT_MAX_BYTES)}})
+    job = ImportJob(original_name=name[:255], dry_run=dry_run, created_by=user)
+    job.file.save(name, upload, save=False)
+    job.save()
+    _enqueue_import(job)
+    return job
+
+
+@transaction.atomic
+def import_job_apply(*, job: ImportJob, user) -> ImportJob:
+    """Import for real the file of a successful preview: a new job on the same stored
+    file. Applying the same preview twice returns the first application, unless it failed."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not (job.dry_run and job.succeeded):
+        raise ValidationError(_("Only a preview without errors can be applied."))
+    earlier = job.applications.exclude(status=ImportStatus.FAILED).order_by("pk").first()
+    if earlier is not None:
+        return earlier
+    applied = ImportJob.objects.create(
+        file=job.file.name, original_name=job.original_name, dry_run=False, source=job, created_by=user
+    )
+    _enqueue_import(applied)
+    return applied
+
+
+def import_job_progress(*, job: ImportJob) -> dict | None:
+    """{"phase", "done", "total"} of a running job, from the cache (the import's writes
+    are invisible to other connections until it commits); None when unknown."""
+    return cache.get(job.progress_key)
+
+
+def import_job_run(*, job: ImportJob) -> ImportJob:
+    """Run an import job: read its file, import (or preview) it, store the report.
+
+    Called by the Celery task. A job already finished is left alone; a job found "running"
+    (its worker died before the end: the import's transaction was rolled back) runs again.
+    Never raises for a bad file or a failed run: the job records it.
+    """
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]
+    ).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+    job.refresh_from_db()
+    if not claimed:
+        return job
+
+    key = job.progress_key
+    last = {"phase": None, "percent": -1, "at": 0.0}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        # At most a few writes a second, but every change of phase and the end of each.
+        percent = 100 * done // total if total else 100
+        now = time.monotonic()
+        if phase == last["phase"] and percent != 100 and (percent == last["percent"] or now - last["at"] < 0.25):
+            return
+        last.update(phase=phase, percent=percent, at=now)
+        cache.set(key, {"phase": phase, "done": done, "total": total}, IMPORT_PROGRESS_TIMEOUT)
+
+    job.error, job.report = "", {}
+    try:
+        progress("read", 0, 1)
+        with job.file.open("rb") as handle:
+            data = handle.read()
+        rows = read_file(job.original_name, data)
+        progress("read", 1, 1)
+        report = import_units(rows, dry_run=job.dry_run, progress=progress)
+    except ImportFileError as exc:
+        job.status, job.error = ImportStatus.FAILED, str(exc)
+    except OSError:
+        logger.exception("Import job %s: cannot read %s", job.pk, job.file.name)
+        job.status, job.error = ImportStatus.FAILED, _("The uploaded file cannot be found any more.")
+    except Exception:  # noqa: BLE001 — recorded on the job, which is what the admin sees
+        logger.exception("Import job %s failed", job.pk)
+        job.status, job.error = ImportStatus.FAILED, _("The import failed unexpectedly; nothing was written.")
+    else:
+        job.status, job.report = ImportStatus.DONE, report.as_dict()
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "report", "finished_at"])
+    cache.delete(key)
+    return job
