@@ -35,7 +35,7 @@ def decode_path(path: str) -> list[int]:
 class Level(models.TextChoices):
     """Levels of the party tree, top down (DOMAIN.md "Unit")."""
 
-    CENTRAL = "central", _("Central (Trung ương)")
+    CENTRAL = "central", _("Central")
     PROVINCE = "province", _("Province")
     UPPER = "upper", _("Upper-grassroots")
     GRASSROOTS = "grassroots", _("Grassroots")

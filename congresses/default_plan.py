@@ -6,7 +6,7 @@ ahead, drafts and the personnel plan to the superior a month or more ahead, peti
 resolved before the congress, results reported within a week. Admins adjust them per term.
 """
 
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 ALL = ["central", "province", "upper", "grassroots", "sub"]
 WITH_SUBORDINATES = ["central", "province", "upper", "grassroots"]
@@ -14,15 +14,15 @@ COMMITTEES = ["central", "province", "upper", "grassroots"]
 
 # (code, title, levels, offset in days from the congress date, effect)
 DEFAULT_STEPS = [
-    ("plan", _noop("Issue the congress plan"), ALL, -90, ""),
-    ("subcommittees", _noop("Set up the subcommittees"), COMMITTEES, -80, ""),
-    ("register", _noop("Register the congress date with the superior"), ALL, -75, "register"),
-    ("drafts", _noop("Draft the congress documents"), ALL, -60, ""),
-    ("comments", _noop("Collect comments on the draft documents"), COMMITTEES, -45, ""),
-    ("personnel", _noop("Submit the personnel plan to the superior"), ALL, -40, ""),
-    ("subordinates", _noop("Hold the subordinate congresses"), WITH_SUBORDINATES, -20, ""),
-    ("petitions", _noop("Resolve the petitions"), ALL, -15, ""),
-    ("approval", _noop("Obtain the superior's approval of documents and personnel"), COMMITTEES, -10, ""),
-    ("hold", _noop("Hold the congress"), ALL, 0, "hold"),
-    ("report", _noop("Report the results to the superior"), ALL, 7, ""),
+    ("plan", gettext_noop("Issue the congress plan"), ALL, -90, ""),
+    ("subcommittees", gettext_noop("Set up the subcommittees"), COMMITTEES, -80, ""),
+    ("register", gettext_noop("Register the congress date with the superior"), ALL, -75, "register"),
+    ("drafts", gettext_noop("Draft the congress documents"), ALL, -60, ""),
+    ("comments", gettext_noop("Collect comments on the draft documents"), COMMITTEES, -45, ""),
+    ("personnel", gettext_noop("Submit the personnel plan to the superior"), ALL, -40, ""),
+    ("subordinates", gettext_noop("Hold the subordinate congresses"), WITH_SUBORDINATES, -20, ""),
+    ("petitions", gettext_noop("Resolve the petitions"), ALL, -15, ""),
+    ("approval", gettext_noop("Obtain the superior's approval of documents and personnel"), COMMITTEES, -10, ""),
+    ("hold", gettext_noop("Hold the congress"), ALL, 0, "hold"),
+    ("report", gettext_noop("Report the results to the superior"), ALL, 7, ""),
 ]

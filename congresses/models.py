@@ -86,8 +86,8 @@ class StepEffect(models.TextChoices):
     """What completing a step says about the congress itself, so the two never disagree."""
 
     NONE = "", _("None")
-    REGISTER = "register", _("Registers the congress date with the superior")
-    HOLD = "hold", _("Is the congress being held")
+    REGISTER = "register", _("Records the date registered with the superior")
+    HOLD = "hold", _("Marks the congress as held")
 
 
 class PlanStep(models.Model):

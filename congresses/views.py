@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from committees.models import Unit
@@ -97,7 +98,11 @@ def congress_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if change.rescheduled:
                     messages.info(
                         request,
-                        _("%(n)d due dates were moved with the congress date.") % {"n": change.rescheduled},
+                        ngettext(
+                            "%(n)d due date was moved with the congress date.",
+                            "%(n)d due dates were moved with the congress date.",
+                            change.rescheduled,
+                        ) % {"n": change.rescheduled},
                     )
                 for warning in change.warnings:
                     messages.warning(request, warning)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 from congresses.models import Congress, MilestoneStatus, PlanStep, Term
@@ -115,14 +116,18 @@ def _light(congress: Congress | None, totals: Totals, deadline: dt.date | None, 
         return "on_track", _("congress held")
     own_overdue = getattr(congress, "steps_overdue", 0)
     if own_overdue:
-        return "late", _("%(n)d overdue steps") % {"n": own_overdue}
+        return "late", ngettext("%(n)d overdue step", "%(n)d overdue steps", own_overdue) % {"n": own_overdue}
     date = congress.planned_date
     if deadline and date and date > deadline:
         return "late", _("dated after the level deadline")
     if totals.overdue:
-        return "at_risk", _("%(n)d overdue steps below") % {"n": totals.overdue}
+        return "at_risk", ngettext(
+            "%(n)d overdue step below", "%(n)d overdue steps below", totals.overdue
+        ) % {"n": totals.overdue}
     if getattr(congress, "steps_due_soon", 0):
-        return "at_risk", _("%(n)d steps due within %(days)d days") % {"n": congress.steps_due_soon, "days": AT_RISK_DAYS}
+        return "at_risk", ngettext(
+            "%(n)d step due within %(days)d days", "%(n)d steps due within %(days)d days", congress.steps_due_soon
+        ) % {"n": congress.steps_due_soon, "days": AT_RISK_DAYS}
     if date is None:
         return "at_risk", _("no congress date")
     return "on_track", _("on schedule")
