@@ -218,3 +218,341 @@ def plan_apply_default(*, term: Term) -> list[PlanStep]:
         step.save()
         created.append(step)
     return created
+
+
+# ---------------------------------------------------------------------------------------
+# Bulk writes, for loaders (the demo data, large imports). The same rules as the
+# one-at-a-time services above (validation, due dates, the register/hold links, a history
+# row per change naming who made it, the roll-ups), in a few statements instead of a few
+# per object.
+
+
+@dataclass
+class CongressSpec:
+    """One congress to create with `congresses_bulk_create`."""
+
+    unit: Unit
+    planned_date: dt.date | None = None
+    is_pilot: bool = False
+    ordinal: int | None = None
+    registered_on: dt.date | None = None
+
+
+@dataclass
+class MilestoneProgress:
+    """Progress on one milestone for `congresses_bulk_progress`, as `milestone_update`
+    takes it. `user` and `at` say who made the change and when (default: the call's user,
+    now); they go on the history row."""
+
+    milestone_id: int
+    status: str
+    done_on: dt.date | None = None
+    evidence_number: str | None = None
+    note: str | None = None
+    user: object = None
+    at: dt.datetime | None = None
+
+
+@dataclass
+class CongressProgress:
+    """A change to one congress for `congresses_bulk_progress`, as `congress_update` takes
+    it (any of CONGRESS_FIELDS but the congress date, which `congress_update` moves with
+    its milestones)."""
+
+    congress_id: int
+    data: dict
+    user: object = None
+    at: dt.datetime | None = None
+
+
+_BULK_BATCH = 500
+_CONGRESS_TRACKED = CONGRESS_FIELDS
+_MILESTONE_TRACKED = ("status", "done_on", "evidence_number", "note")
+_FK_FIELDS = ["unit", "term", "congress", "step", "updated_by"]
+
+
+def _chunks(items: list, size: int = _BULK_BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _check(obj, label: str, errors: list[str]) -> None:
+    # Field and model validation without the per-row queries of full_clean (foreign keys
+    # and uniqueness are checked for the whole batch by the callers).
+    try:
+        obj.clean_fields(exclude=_FK_FIELDS)
+        obj.clean()
+    except ValidationError as exc:
+        errors.append(f"{label}: {'; '.join(exc.messages)}")
+
+
+def _update_rows(model, objs: list, names: list[str], user) -> None:
+    """UPDATE each object's row with its values of `names`, one prepared statement run for
+    all (Django's bulk_update builds a CASE per column and row, far slower), then one
+    history row per object."""
+    from django.db import connection
+    from simple_history.utils import get_history_manager_for_model
+
+    if not objs:
+        return
+    fields_ = [model._meta.get_field(n) for n in names]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in fields_),
+        quote(model._meta.pk.column),
+    )
+    params = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields_] + [obj.pk] for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        raw = getattr(cursor, "cursor", None)
+        if type(raw).__module__.startswith("psycopg2"):
+            # psycopg2 sends an executemany row by row; execute_batch sends pages of them.
+            from psycopg2.extras import execute_batch
+
+            execute_batch(raw, sql, params, page_size=500)
+        else:
+            for chunk in _chunks(params, 2000):
+                cursor.executemany(sql, chunk)
+    get_history_manager_for_model(model).bulk_history_create(objs, batch_size=_BULK_BATCH, update=True, default_user=user)
+
+
+def _rollups_add(changes) -> None:
+    """Apply congress changes to the roll-ups: `changes` are (unit, term id, flags before or
+    None, flags after, milestone (before, after) state pairs). Units with the same parent
+    have the same ancestors, so their changes are summed and applied together: a few
+    statements per parent instead of a few per congress."""
+    from committees.models import PATH_SEGMENT_WIDTH
+    from dashboards import rollups as _rollups
+
+    congress_delta: dict[tuple, list] = {}  # (parent path, term, level) -> [unit, summed delta]
+    milestone_pairs: dict[tuple, list] = {}  # (parent path, term) -> [unit, pairs]
+    for unit, term_id, old, new, pairs in changes:
+        parent_path = unit.path[:-PATH_SEGMENT_WIDTH]
+        if old != new:
+            old = old or [0] * len(new)
+            entry = congress_delta.setdefault((parent_path, term_id, unit.level), [unit, [0] * len(new)])
+            entry[1] = [acc + n - o for acc, n, o in zip(entry[1], new, old, strict=True)]
+        if pairs:
+            milestone_pairs.setdefault((parent_path, term_id), [unit, []])[1].extend(pairs)
+    for (_path, term_id, _level), (unit, delta) in congress_delta.items():
+        if any(delta):
+            # congress_changed adds new − old to the ancestors: a summed delta is a valid "new".
+            _rollups.congress_changed(unit, term_id, None, delta)
+    for (_path, term_id), (unit, pairs) in milestone_pairs.items():
+        _rollups.milestones_changed(unit, term_id, pairs)
+
+
+def _stamp(obj, user, at: dt.datetime | None) -> None:
+    obj.updated_by = user
+    obj._history_user = user
+    if at is not None:
+        obj._history_date = at
+
+
+@transaction.atomic
+def congresses_bulk_create(
+    *, term: Term, specs, user=None, at: dt.datetime | None = None,
+) -> list[Congress]:
+    """Create many congresses of a term, each with one milestone per plan step of its
+    level, as `congress_create` does for one.
+
+    Steps: validate every spec (one congress per unit per term, field values); insert the
+    congresses and their history rows; insert the milestones (due dates from each step's
+    rule, the "register" milestone done when the date is registered) and their history
+    rows; add everything to the roll-ups. `at` dates the history rows (default: now).
+    All or nothing: any bad spec raises ValidationError naming every bad unit.
+    """
+    from simple_history.utils import bulk_create_with_history as _bulk_create
+
+    from dashboards import rollups as _rollups
+
+    specs = list(specs)
+    errors: list[str] = []
+    taken = set(Congress.objects.filter(term=term).values_list("unit_id", flat=True))
+    seen: set[int] = set()
+    congresses = []
+    for spec in specs:
+        unit = spec.unit
+        if unit.pk in taken:
+            errors.append(f"{unit.code}: " + _("this unit already has a congress in this term"))
+        elif unit.pk in seen:
+            errors.append(f"{unit.code}: " + _("this unit appears twice"))
+        seen.add(unit.pk)
+        congress = Congress(
+            unit=unit, term=term, planned_date=spec.planned_date, is_pilot=spec.is_pilot,
+            ordinal=spec.ordinal, registered_on=spec.registered_on, updated_by=user,
+        )
+        _check(congress, unit.code, errors)
+        congresses.append(congress)
+    if errors:
+        raise ValidationError(errors)
+    if not congresses:
+        return []
+    for congress in congresses:
+        _stamp(congress, user, at)
+    congresses = _bulk_create(congresses, Congress, batch_size=_BULK_BATCH, default_user=user, default_date=at)
+
+    steps_of: dict[str, list[PlanStep]] = {}
+    all_steps = list(term.steps.all())
+    milestones_of: dict[int, list[Milestone]] = {}
+    milestones = []
+    for congress in congresses:
+        level = congress.unit.level
+        if level not in steps_of:
+            steps_of[level] = [s for s in all_steps if s.applies_to(level)]
+        own = []
+        for step in steps_of[level]:
+            registered = step.effect == StepEffect.REGISTER and congress.registered_on is not None
+            milestone = Milestone(
+                congress=congress, step=step, due_date=step.compute_due(congress.planned_date),
+                status=MilestoneStatus.DONE if registered else MilestoneStatus.NOT_STARTED,
+                done_on=congress.registered_on if registered else None,
+            )
+            _stamp(milestone, user, at)
+            own.append(milestone)
+        milestones_of[congress.pk] = own
+        milestones.extend(own)
+    _bulk_create(milestones, Milestone, batch_size=_BULK_BATCH, default_user=user, default_date=at)
+
+    _rollups_add([
+        (congress.unit, term.pk, None, _rollups.congress_flags(congress),
+         [(None, _rollups.MilestoneState.of(m)) for m in milestones_of[congress.pk]])
+        for congress in congresses
+    ])
+    return congresses
+
+
+@transaction.atomic
+def congresses_bulk_progress(*, congresses=(), milestones=(), user=None) -> tuple[int, int]:
+    """Record progress on many congresses and milestones at once, as `milestone_update`
+    and `congress_update` do one at a time. Returns how many congresses and milestones
+    changed.
+
+    Steps: load the congresses concerned and all their milestones; apply the milestone
+    changes (a "register" or "hold" milestone writes its date onto the congress); apply
+    the congress changes (the congress wins: its dates are written back onto those
+    milestones); validate everything; write the rows that changed with one history row
+    each (by the entry's user, dated `at`); update the roll-ups. All or nothing.
+    """
+    from django.utils import timezone
+
+    from dashboards import rollups as _rollups
+
+    congress_entries, milestone_entries = list(congresses), list(milestones)
+    for entry in congress_entries:
+        unknown = set(entry.data) - set(CONGRESS_FIELDS)
+        if unknown:
+            raise ValueError(f"Unknown congress fields: {sorted(unknown)}")
+        if "planned_date" in entry.data:
+            raise ValueError("Move a congress date with congress_update, which reschedules the milestones.")
+    if len({e.milestone_id for e in milestone_entries}) != len(milestone_entries):
+        raise ValueError("A milestone appears twice.")
+    if len({e.congress_id for e in congress_entries}) != len(congress_entries):
+        raise ValueError("A congress appears twice.")
+
+    # Load: the milestones named, their congresses and the congresses named, with every
+    # milestone of those congresses (the register/hold links may touch any of them).
+    congress_ids = {e.congress_id for e in congress_entries}
+    for chunk in _chunks([e.milestone_id for e in milestone_entries]):
+        congress_ids.update(Milestone.objects.filter(pk__in=chunk).values_list("congress_id", flat=True))
+    by_congress: dict[int, Congress] = {}
+    by_milestone: dict[int, Milestone] = {}
+    for chunk in _chunks(sorted(congress_ids)):
+        for congress in Congress.objects.select_for_update(of=("self",)).select_related("unit").filter(pk__in=chunk):
+            congress._ms = []
+            by_congress[congress.pk] = congress
+        for milestone in Milestone.objects.select_for_update(of=("self",)).select_related("step").filter(congress_id__in=chunk):
+            milestone.congress = by_congress[milestone.congress_id]
+            milestone.congress._ms.append(milestone)
+            by_milestone[milestone.pk] = milestone
+    missing = [e.milestone_id for e in milestone_entries if e.milestone_id not in by_milestone]
+    missing += [e.congress_id for e in congress_entries if e.congress_id not in by_congress]
+    if missing:
+        raise ValueError(f"Unknown ids: {missing[:10]}")
+
+    def fields(obj, names):
+        return tuple(getattr(obj, n) for n in names)
+
+    before_c = {pk: (fields(c, _CONGRESS_TRACKED), _rollups.congress_flags(c)) for pk, c in by_congress.items()}
+    before_m = {pk: (fields(m, _MILESTONE_TRACKED), _rollups.MilestoneState.of(m)) for pk, m in by_milestone.items()}
+    who: dict[tuple[str, int], tuple] = {}  # ("c"|"m", pk) -> (user, at) of the change
+
+    # Milestones, then what a register/hold milestone says about its congress.
+    for entry in milestone_entries:
+        m = by_milestone[entry.milestone_id]
+        m.status = entry.status
+        m.done_on = entry.done_on if entry.status == MilestoneStatus.DONE else None
+        if entry.evidence_number is not None:
+            m.evidence_number = entry.evidence_number.strip()
+        if entry.note is not None:
+            m.note = entry.note
+        who[("m", m.pk)] = (entry.user or user, entry.at)
+        if m.step.effect:
+            c = m.congress
+            done_on = m.done_on if m.status == MilestoneStatus.DONE else None
+            if m.step.effect == StepEffect.REGISTER:
+                c.registered_on = done_on
+            elif m.step.effect == StepEffect.HOLD and c.held_on != done_on:
+                c.held_on = done_on
+                c.status = CongressStatus.HELD if done_on else CongressStatus.PREPARING
+            who.setdefault(("c", c.pk), who[("m", m.pk)])
+
+    # Congresses, then their dates written back onto the register/hold milestones.
+    errors: list[str] = []
+    for entry in congress_entries:
+        c = by_congress[entry.congress_id]
+        for name, value in entry.data.items():
+            setattr(c, name, value)
+        if c.held_on and c.status == CongressStatus.PREPARING:
+            c.status = CongressStatus.HELD
+        if not c.held_on and c.status == CongressStatus.HELD:
+            errors.append(f"{c.unit.code}: " + _("A congress that has been held needs the date it was held."))
+        who[("c", c.pk)] = (entry.user or user, entry.at)
+    for c in by_congress.values():
+        wanted = {StepEffect.REGISTER: c.registered_on, StepEffect.HOLD: c.held_on}
+        for m in c._ms:
+            if not m.step.effect:
+                continue
+            on = wanted[m.step.effect]
+            if on and (m.status != MilestoneStatus.DONE or m.done_on != on):
+                m.status, m.done_on = MilestoneStatus.DONE, on
+            elif not on and m.status == MilestoneStatus.DONE:
+                m.status, m.done_on = MilestoneStatus.IN_PROGRESS, None
+            else:
+                continue
+            who.setdefault(("m", m.pk), who.get(("c", c.pk), (user, None)))
+
+    # Validate and write what changed.
+    now = timezone.now()
+    changed_c, changed_m = [], []
+    for pk, c in by_congress.items():
+        if ("c", pk) not in who:
+            continue
+        _check(c, c.unit.code, errors)
+        acting, at = who[("c", pk)]
+        if fields(c, _CONGRESS_TRACKED) != before_c[pk][0]:
+            _stamp(c, acting, at)
+            c.updated_at = now
+            changed_c.append(c)
+    for pk, m in by_milestone.items():
+        if ("m", pk) not in who:
+            continue
+        _check(m, f"{m.congress.unit.code} / {m.step.code}", errors)
+        acting, at = who[("m", pk)]
+        if fields(m, _MILESTONE_TRACKED) != before_m[pk][0]:
+            _stamp(m, acting, at)
+            m.updated_at = now
+            changed_m.append(m)
+    if errors:
+        raise ValidationError(errors)
+    _update_rows(Congress, changed_c, [*CONGRESS_FIELDS, "updated_by", "updated_at"], user)
+    _update_rows(Milestone, changed_m, [*_MILESTONE_TRACKED, "updated_by", "updated_at"], user)
+
+    _rollups_add([
+        (c.unit, c.term_id, before_c[pk][1], _rollups.congress_flags(c),
+         [(before_m[m.pk][1], state) for m in c._ms if (state := _rollups.MilestoneState.of(m)) != before_m[m.pk][1]])
+        for pk, c in by_congress.items()
+    ])
+    return len(changed_c), len(changed_m)
