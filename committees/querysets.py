@@ -30,3 +30,12 @@ class UnitQuerySet(models.QuerySet):
         if user.unit_id is None:
             return self.none()
         return self.filter(path__startswith=user.unit.path)
+
+
+def mark_in_scope(units: list[Unit], user) -> list[Unit]:
+    """Mark each unit `in_scope` for the user, so breadcrumbs link only to the units the
+    user may open (the ancestors above a secretary's own unit are out of scope)."""
+    scope = None if user.is_portal_admin else (user.unit.path if user.unit_id else None)
+    for unit in units:
+        unit.in_scope = user.is_portal_admin or (scope is not None and unit.path.startswith(scope))
+    return units

@@ -18,6 +18,7 @@ from . import services
 from .filters import UnitFilterSet
 from .importing import HEADER
 from .models import ImportJob, ImportStatus, Level, Unit
+from .querysets import mark_in_scope
 
 PAGE_SIZE = 50
 
@@ -47,6 +48,7 @@ def _top_depth(request: HttpRequest) -> int:
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
     overview = unit_overview(unit=unit, term=current_term(), today=timezone.localdate())
+    mark_in_scope(overview.ancestors, request.user)
     user = request.user
     can_start = overview.term is not None and overview.congress is None and (
         user.is_portal_admin or (user.is_secretary and user.unit_id == unit.pk)

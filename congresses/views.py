@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from committees.models import Unit
+from committees.querysets import mark_in_scope
 
 from . import services
 from .forms import CongressForm, MilestoneForm
@@ -43,7 +44,7 @@ def _congress_page(request: HttpRequest, congress: Congress, *, failed: tuple[in
     context = {
         "congress": congress,
         "unit": congress.unit,
-        "ancestors": list(Unit.objects.ancestors_of(congress.unit)),
+        "ancestors": mark_in_scope(list(Unit.objects.ancestors_of(congress.unit)), request.user),
         "milestones": milestones,
         "steps_done": done,
         "steps_total": len(milestones),

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from committees.models import Unit
+from committees.querysets import mark_in_scope
 from congresses.selectors import current_term
 
 from .selectors import Dashboard, unit_dashboard
@@ -19,7 +20,9 @@ def _dashboard(request: HttpRequest, pk: int) -> Dashboard:
 
 @login_required
 def unit_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "dashboards/unit_dashboard.html", {"d": _dashboard(request, pk)})
+    dashboard = _dashboard(request, pk)
+    mark_in_scope(dashboard.ancestors, request.user)
+    return render(request, "dashboards/unit_dashboard.html", {"d": dashboard})
 
 
 @login_required

@@ -112,3 +112,12 @@ def test_out_of_scope_is_indistinguishable_from_missing(client_for, secretary_b,
     hidden = client.get(reverse("congresses:congress_detail", args=[congress.pk]))
     assert (missing.status_code, hidden.status_code) == (404, 404)
     assert missing.content == hidden.content
+
+
+def test_breadcrumbs_link_only_to_units_in_scope(client, secretary_cell, commune_a, cell_a1):
+    from django.urls import reverse
+
+    client.force_login(secretary_cell)
+    html = client.get(reverse("committees:unit_detail", args=[cell_a1.pk])).content.decode()
+    assert commune_a.name in html
+    assert reverse("committees:unit_detail", args=[commune_a.pk]) not in html
