@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -29,10 +29,4 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("committees:unit_detail", pk=user.unit_id)
     if user.is_portal_admin:
         return redirect("committees:unit_list")
-    return render_no_scope(request)
-
-
-def render_no_scope(request: HttpRequest) -> HttpResponse:
-    from django.shortcuts import render
-
-    return render(request, "core/no_scope.html", status=200)
+    return render(request, "core/no_scope.html")
