@@ -132,18 +132,26 @@ def _reschedule(congress: Congress, user) -> int:
 
 
 def _sync_milestones_from_congress(congress: Congress, user) -> None:
-    wanted = {StepEffect.REGISTER: congress.registered_on, StepEffect.HOLD: congress.held_on}
     for milestone in congress.milestones.select_related("step").filter(
         step__effect__in=[StepEffect.REGISTER, StepEffect.HOLD]
     ):
-        on = wanted[milestone.step.effect]
-        if on and (milestone.status != MilestoneStatus.DONE or milestone.done_on != on):
-            milestone.status, milestone.done_on = MilestoneStatus.DONE, on
-        elif not on and milestone.status == MilestoneStatus.DONE:
-            milestone.status, milestone.done_on = MilestoneStatus.IN_PROGRESS, None
-        else:
-            continue
-        _save_with_history(milestone, user, update_fields=["status", "done_on"])
+        if _follow_congress(milestone, congress):
+            _save_with_history(milestone, user, update_fields=["status", "done_on"])
+
+
+def _follow_congress(milestone: Milestone, congress: Congress) -> bool:
+    """Bring a "register" or "hold" milestone in line with the congress's date registered
+    or date held; True when it changed. The one place that rule lives."""
+    if not milestone.step.effect:
+        return False
+    on = {StepEffect.REGISTER: congress.registered_on, StepEffect.HOLD: congress.held_on}[milestone.step.effect]
+    if on and (milestone.status != MilestoneStatus.DONE or milestone.done_on != on):
+        milestone.status, milestone.done_on = MilestoneStatus.DONE, on
+    elif not on and milestone.status == MilestoneStatus.DONE:
+        milestone.status, milestone.done_on = MilestoneStatus.IN_PROGRESS, None
+    else:
+        return False
+    return True
 
 
 def _sync_congress_from_milestone(milestone: Milestone, user) -> None:
@@ -511,16 +519,8 @@ def congresses_bulk_progress(*, congresses=(), milestones=(), user=None) -> tupl
             errors.append(f"{c.unit.code}: " + _("A congress that has been held needs the date it was held."))
         who[("c", c.pk)] = (entry.user or user, entry.at)
     for c in by_congress.values():
-        wanted = {StepEffect.REGISTER: c.registered_on, StepEffect.HOLD: c.held_on}
         for m in c._ms:
-            if not m.step.effect:
-                continue
-            on = wanted[m.step.effect]
-            if on and (m.status != MilestoneStatus.DONE or m.done_on != on):
-                m.status, m.done_on = MilestoneStatus.DONE, on
-            elif not on and m.status == MilestoneStatus.DONE:
-                m.status, m.done_on = MilestoneStatus.IN_PROGRESS, None
-            else:
+            if not _follow_congress(m, c):
                 continue
             who.setdefault(("m", m.pk), who.get(("c", c.pk), (user, None)))
 
