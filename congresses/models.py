@@ -199,13 +199,18 @@ class Congress(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     note = models.TextField(_("note"), blank=True)
+    before_subordinates = models.BooleanField(
+        _("dated before a subordinate's congress"), default=False, editable=False,
+        help_text=_("Kept by the roll-ups: the congress is dated before the congress of one of "
+                    "the unit's direct subordinates, against the bottom-up order."),
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("changed by"), related_name="+",
         on_delete=models.SET_NULL, null=True, blank=True,
     )
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "before_subordinates"])
     objects = CongressQuerySet.as_manager()
 
     class Meta:

@@ -328,16 +328,23 @@ def _update_rows(model, objs: list, names: list[str], user) -> None:
 
 def _rollups_add(changes) -> None:
     """Apply congress changes to the roll-ups: `changes` are (unit, term id, flags before or
-    None, flags after, milestone (before, after) state pairs). Units with the same parent
-    have the same ancestors, so their changes are summed and applied together: a few
-    statements per parent instead of a few per congress."""
+    None, flags after, milestone (before, after) state pairs, `congress_dated` before or
+    None, after). Units with the same parent have the same ancestors, so their changes are
+    summed and applied together: a few statements per parent instead of a few per congress.
+    Then the bottom-up flags of the units whose congress date moved, and of their parents."""
     from committees.models import PATH_SEGMENT_WIDTH
     from dashboards import rollups as _rollups
 
     congress_delta: dict[tuple, list] = {}  # (parent path, term, level) -> [unit, summed delta]
     milestone_pairs: dict[tuple, list] = {}  # (parent path, term) -> [unit, pairs]
-    for unit, term_id, old, new, pairs in changes:
+    dated_pairs: dict[tuple, list] = {}  # (parent path, term, level) -> [unit, pairs]
+    reorder: dict[int, set[int]] = {}  # term -> units whose bottom-up flag may change
+    for unit, term_id, old, new, pairs, old_dated, new_dated in changes:
         parent_path = unit.path[:-PATH_SEGMENT_WIDTH]
+        if old_dated != new_dated:
+            dated_pairs.setdefault((parent_path, term_id, unit.level), [unit, []])[1].append((old_dated, new_dated))
+            if old_dated is None or old_dated[0] != new_dated[0]:
+                reorder.setdefault(term_id, set()).update(pk for pk in (unit.pk, unit.parent_id) if pk)
         if old != new:
             old = old or [0] * len(new)
             entry = congress_delta.setdefault((parent_path, term_id, unit.level), [unit, [0] * len(new)])
@@ -350,6 +357,10 @@ def _rollups_add(changes) -> None:
             _rollups.congress_changed(unit, term_id, None, delta)
     for (_path, term_id), (unit, pairs) in milestone_pairs.items():
         _rollups.milestones_changed(unit, term_id, pairs)
+    for (_path, term_id, _level), (unit, pairs) in dated_pairs.items():
+        _rollups.congress_dates_changed(unit, term_id, pairs)
+    for term_id, unit_ids in reorder.items():
+        _rollups.refresh_order(unit_ids, term_id)
 
 
 def _stamp(obj, user, at: dt.datetime | None) -> None:
@@ -426,7 +437,8 @@ def congresses_bulk_create(
 
     _rollups_add([
         (congress.unit, term.pk, None, _rollups.congress_flags(congress),
-         [(None, _rollups.MilestoneState.of(m)) for m in milestones_of[congress.pk]])
+         [(None, _rollups.MilestoneState.of(m)) for m in milestones_of[congress.pk]],
+         None, _rollups.congress_dated(congress))
         for congress in congresses
     ])
     return congresses
@@ -483,7 +495,8 @@ def congresses_bulk_progress(*, congresses=(), milestones=(), user=None) -> tupl
     def fields(obj, names):
         return tuple(getattr(obj, n) for n in names)
 
-    before_c = {pk: (fields(c, _CONGRESS_TRACKED), _rollups.congress_flags(c)) for pk, c in by_congress.items()}
+    before_c = {pk: (fields(c, _CONGRESS_TRACKED), _rollups.congress_flags(c), _rollups.congress_dated(c))
+                for pk, c in by_congress.items()}
     before_m = {pk: (fields(m, _MILESTONE_TRACKED), _rollups.MilestoneState.of(m)) for pk, m in by_milestone.items()}
     who: dict[tuple[str, int], tuple] = {}  # ("c"|"m", pk) -> (user, at) of the change
 
@@ -552,7 +565,8 @@ def congresses_bulk_progress(*, congresses=(), milestones=(), user=None) -> tupl
 
     _rollups_add([
         (c.unit, c.term_id, before_c[pk][1], _rollups.congress_flags(c),
-         [(before_m[m.pk][1], state) for m in c._ms if (state := _rollups.MilestoneState.of(m)) != before_m[m.pk][1]])
+         [(before_m[m.pk][1], state) for m in c._ms if (state := _rollups.MilestoneState.of(m)) != before_m[m.pk][1]],
+         before_c[pk][2], _rollups.congress_dated(c))
         for pk, c in by_congress.items()
     ])
     return len(changed_c), len(changed_m)

@@ -36,6 +36,7 @@ class CongressCount(models.Model):
     held = models.IntegerField(_("held"), default=0)
     pilots = models.IntegerField(_("pilot congresses"), default=0)
     pilots_held = models.IntegerField(_("pilot congresses held"), default=0)
+    before_subordinates = models.IntegerField(_("dated before a subordinate's congress"), default=0)
 
     class Meta:
         verbose_name = _("congress count")
@@ -67,3 +68,20 @@ class OpenDueCount(models.Model):
     class Meta:
         verbose_name = _("open milestones by due date")
         constraints = [models.UniqueConstraint(fields=["unit", "term", "due_date"], name="openduecount_uniq")]
+
+
+class CongressDateCount(models.Model):
+    """Congresses below `unit` on one date (held on it, or else planned for it), by level:
+    the calendar of the dashboard and its level-deadline check ("dated after the
+    deadline" is the sum over the dates after it) without reading every congress."""
+
+    unit = models.ForeignKey("committees.Unit", verbose_name=_("unit"), related_name="+", on_delete=models.CASCADE)
+    term = models.ForeignKey("congresses.Term", verbose_name=_("term"), related_name="+", on_delete=models.CASCADE)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    date = models.DateField(_("congress date"))
+    congresses = models.IntegerField(_("congresses"), default=0)
+    pilots = models.IntegerField(_("pilot congresses"), default=0)
+
+    class Meta:
+        verbose_name = _("congresses by date")
+        constraints = [models.UniqueConstraint(fields=["unit", "term", "level", "date"], name="congressdatecount_uniq")]

@@ -15,13 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 
 from committees.models import Unit, decode_path
 
-from .models import CongressCount, OpenDueCount, StepCount, UnitCount
+from .models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 
-CONGRESS_FLAGS = ("congresses", "registered", "held", "pilots", "pilots_held")
+CONGRESS_FLAGS = ("congresses", "registered", "held", "pilots", "pilots_held", "before_subordinates")
 
 
 # ---------------------------------------------------------------------------------------
@@ -65,6 +67,8 @@ class Contribution:
     congresses: dict[tuple[int, str], list[int]]  # (term, level) -> flags
     steps: dict[int, list[int]]  # step -> [total, done]
     open_due: dict[tuple[int, dt.date], int]  # (term, due date) -> unfinished
+    dates: dict[tuple[int, str, dt.date], list[int]]  # (term, level, date) -> [congresses, pilots]
+    parent_id: int | None = None  # of the subtree's root, before a move
 
     def negated(self) -> Contribution:
         return Contribution(
@@ -72,6 +76,8 @@ class Contribution:
             congresses={k: [-x for x in v] for k, v in self.congresses.items()},
             steps={k: [-x for x in v] for k, v in self.steps.items()},
             open_due={k: -v for k, v in self.open_due.items()},
+            dates={k: [-x for x in v] for k, v in self.dates.items()},
+            parent_id=self.parent_id,
         )
 
 
@@ -102,7 +108,21 @@ def subtree_contribution(unit: Unit) -> Contribution:
         .values("congress__term_id", "due_date")
         .annotate(n=Count("pk"))
     }
-    return Contribution(units=units, congresses=congresses, steps=steps, open_due=open_due)
+    dates = {
+        (row["term_id"], row["unit__level"], row["date"]): [row["n"], row["pilots"]]
+        for row in Congress.objects.filter(unit__path__startswith=prefix)
+        .annotate(date=congress_date_expr())
+        .filter(date__isnull=False)
+        .values("term_id", "unit__level", "date")
+        .annotate(n=Count("pk"), pilots=Count("pk", filter=Q(is_pilot=True)))
+    }
+    return Contribution(units=units, congresses=congresses, steps=steps, open_due=open_due, dates=dates,
+                        parent_id=unit.parent_id)
+
+
+def congress_date_expr():
+    """The date a congress is counted on: the day it was held, or else its planned date."""
+    return Coalesce("held_on", "planned_date")
 
 
 def _congress_aggregates() -> dict:
@@ -112,6 +132,7 @@ def _congress_aggregates() -> dict:
         "held": Count("pk", filter=Q(status="held")),
         "pilots": Count("pk", filter=Q(is_pilot=True)),
         "pilots_held": Count("pk", filter=Q(is_pilot=True, status="held")),
+        "before_subordinates": Count("pk", filter=Q(before_subordinates=True)),
     }
 
 
@@ -126,6 +147,8 @@ def _apply(ancestor_ids: list[int], c: Contribution) -> None:
                 [(a, step, *v) for a in ancestor_ids for step, v in c.steps.items()])
     _upsert_add(OpenDueCount, ("unit", "term", "due_date"), ("open",),
                 [(a, term, due, n) for a in ancestor_ids for (term, due), n in c.open_due.items()])
+    _upsert_add(CongressDateCount, ("unit", "term", "level", "date"), ("congresses", "pilots"),
+                [(a, term, level, date, *v) for a in ancestor_ids for (term, level, date), v in c.dates.items()])
 
 
 # ---------------------------------------------------------------------------------------
@@ -148,6 +171,11 @@ def unit_level_changed(unit: Unit, old_level: str) -> None:
         _upsert_add(CongressCount, ("unit", "term", "level"), CONGRESS_FLAGS,
                     [row for a in ancestors for row in ((a, congress.term_id, old_level, *[-f for f in flags]),
                                                         (a, congress.term_id, unit.level, *flags))])
+        date, pilot = congress_dated(congress)
+        if date is not None:
+            _upsert_add(CongressDateCount, ("unit", "term", "level", "date"), ("congresses", "pilots"),
+                        [row for a in ancestors for row in ((a, congress.term_id, old_level, date, -1, -pilot),
+                                                            (a, congress.term_id, unit.level, date, 1, pilot))])
 
 
 def subtree_moving(unit: Unit) -> Contribution:
@@ -159,13 +187,87 @@ def subtree_moving(unit: Unit) -> Contribution:
 
 
 def subtree_moved(unit: Unit, contribution: Contribution) -> None:
-    unit.refresh_from_db(fields=["path"])
+    unit.refresh_from_db(fields=["path", "parent"])
     _apply(ancestors_of_path(unit.path), contribution)
+    # The old and the new parent gained or lost a subordinate: their bottom-up check changes.
+    refresh_order([pk for pk in (contribution.parent_id, unit.parent_id) if pk is not None])
 
 
 def congress_flags(congress) -> list[int]:
     held = congress.status == "held"
-    return [1, int(congress.registered_on is not None), int(held), int(congress.is_pilot), int(congress.is_pilot and held)]
+    return [1, int(congress.registered_on is not None), int(held), int(congress.is_pilot),
+            int(congress.is_pilot and held), int(congress.before_subordinates)]
+
+
+def congress_dated(congress) -> tuple[dt.date | None, int]:
+    """(the date the congress counts on, 1 if a pilot): its key in CongressDateCount."""
+    return congress.held_on or congress.planned_date, int(congress.is_pilot)
+
+
+def congress_dates_changed(unit: Unit, term_id: int, changes: Iterable[tuple[tuple | None, tuple | None]]) -> None:
+    """Congresses of units with the same ancestors (and level) moved date: (before, after)
+    pairs of `congress_dated`, None for created/deleted."""
+    delta: dict[tuple[dt.date, str], list[int]] = defaultdict(lambda: [0, 0])
+    for before, after in changes:
+        for state, sign in ((before, -1), (after, 1)):
+            if state is None or state[0] is None:
+                continue
+            delta[state][0] += sign
+            delta[state][1] += sign * state[1]
+    _upsert_add(CongressDateCount, ("unit", "term", "level", "date"), ("congresses", "pilots"),
+                [(a, term_id, unit.level, date, *v) for a in ancestors_of_path(unit.path)
+                 for (date, _pilot), v in delta.items()])
+
+
+def _before_subordinates_expr():
+    """True when the congress is dated before the latest congress of the unit's direct
+    subordinates in the same term (DOMAIN.md: congresses go bottom-up)."""
+    from congresses.models import Congress
+
+    latest_below = (
+        Congress.objects.filter(term_id=OuterRef("term_id"), unit__parent_id=OuterRef("unit_id"))
+        .order_by()
+        .values("term_id")
+        .annotate(latest=Max(congress_date_expr()))
+        .values("latest")
+    )
+    return Coalesce(
+        LessThan(congress_date_expr(), Subquery(latest_below)), Value(False), output_field=BooleanField()
+    )
+
+
+def refresh_order(unit_ids: Iterable[int], term_id: int | None = None) -> int:
+    """Recompute the bottom-up flag of the congresses of these units (call it for a unit
+    whose congress date moved and for its parent), and carry each change into the
+    ancestors' roll-ups. Returns how many flags changed."""
+    from congresses.models import Congress
+
+    unit_ids = sorted(set(unit_ids))
+    changed = 0
+    for start in range(0, len(unit_ids), 500):
+        qs = Congress.objects.filter(unit_id__in=unit_ids[start : start + 500])
+        if term_id is not None:
+            qs = qs.filter(term_id=term_id)
+        stale = (
+            qs.annotate(should=_before_subordinates_expr())
+            .exclude(should=F("before_subordinates"))
+            .select_related("unit")
+            .only("unit__path", "unit__level", "term_id", "registered_on", "status", "is_pilot", "before_subordinates")
+        )
+        for congress in stale:
+            old = congress_flags(congress)
+            congress.before_subordinates = congress.should
+            Congress.objects.filter(pk=congress.pk).update(before_subordinates=congress.should)
+            congress_changed(congress.unit, congress.term_id, old, congress_flags(congress))
+            changed += 1
+    return changed
+
+
+def refresh_order_all() -> int:
+    """Set every congress's bottom-up flag from scratch (rebuild): one UPDATE."""
+    from congresses.models import Congress
+
+    return Congress.objects.update(before_subordinates=_before_subordinates_expr())
 
 
 def congress_changed(unit: Unit, term_id: int, old_flags: list[int] | None, new_flags: list[int] | None) -> None:
@@ -228,6 +330,15 @@ def compute() -> dict[str, dict]:
             acc = congresses[(a, row["term_id"], level_of[row["unit_id"]])]
             for i, f in enumerate(CONGRESS_FLAGS):
                 acc[i] += row[f]
+    dates: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for row in (
+        Congress.objects.annotate(date=congress_date_expr()).filter(date__isnull=False)
+        .values("unit_id", "term_id", "date").annotate(n=Count("pk"), pilots=Count("pk", filter=Q(is_pilot=True)))
+    ):
+        for a in ancestors[row["unit_id"]]:
+            acc = dates[(a, row["term_id"], level_of[row["unit_id"]], row["date"])]
+            acc[0] += row["n"]
+            acc[1] += row["pilots"]
     steps: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     open_due: dict[tuple, int] = defaultdict(int)
     rows = (
@@ -248,10 +359,16 @@ def compute() -> dict[str, dict]:
         "congresses": {k: tuple(v) for k, v in congresses.items() if any(v)},
         "steps": {k: tuple(v) for k, v in steps.items() if any(v)},
         "open_due": {k: v for k, v in open_due.items() if v},
+        "dates": {k: tuple(v) for k, v in dates.items() if any(v)},
+        "order": set(
+            Congress.objects.annotate(should=_before_subordinates_expr()).filter(should=True).values_list("pk", flat=True)
+        ),
     }
 
 
 def stored() -> dict[str, dict]:
+    from congresses.models import Congress
+
     return {
         "units": {(r[0], r[1]): r[2] for r in UnitCount.objects.values_list("unit_id", "level", "units") if r[2]},
         "congresses": {
@@ -261,6 +378,12 @@ def stored() -> dict[str, dict]:
         },
         "steps": {(r[0], r[1]): (r[2], r[3]) for r in StepCount.objects.values_list("unit_id", "step_id", "total", "done") if any(r[2:])},
         "open_due": {(r[0], r[1], r[2]): r[3] for r in OpenDueCount.objects.values_list("unit_id", "term_id", "due_date", "open") if r[3]},
+        "dates": {
+            (r[0], r[1], r[2], r[3]): (r[4], r[5])
+            for r in CongressDateCount.objects.values_list("unit_id", "term_id", "level", "date", "congresses", "pilots")
+            if any(r[4:])
+        },
+        "order": set(Congress.objects.filter(before_subordinates=True).values_list("pk", flat=True)),
     }
 
 
@@ -268,6 +391,10 @@ def differences(limit: int = 20) -> list[str]:
     """Where the stored roll-ups differ from a recomputation; empty when they agree."""
     truth, kept = compute(), stored()
     out = []
+    for pk in sorted(truth.pop("order") ^ kept.pop("order")):
+        out.append(f"congress {pk}: stored bottom-up flag is wrong")
+        if len(out) >= limit:
+            return out
     for table in truth:
         for key in sorted(set(truth[table]) | set(kept[table]), key=str):
             if truth[table].get(key) != kept[table].get(key):
@@ -280,8 +407,10 @@ def differences(limit: int = 20) -> list[str]:
 @transaction.atomic
 def rebuild() -> dict[str, int]:
     """Replace every roll-up row with a recomputation. Locks the tables meanwhile."""
+    refresh_order_all()
     truth = compute()
-    for model in (UnitCount, CongressCount, StepCount, OpenDueCount):
+    truth.pop("order")
+    for model in (UnitCount, CongressCount, StepCount, OpenDueCount, CongressDateCount):
         model.objects.all().delete()
     UnitCount.objects.bulk_create(
         [UnitCount(unit_id=u, level=level, units=n) for (u, level), n in truth["units"].items()], batch_size=5000
@@ -296,6 +425,11 @@ def rebuild() -> dict[str, int]:
     )
     OpenDueCount.objects.bulk_create(
         [OpenDueCount(unit_id=u, term_id=t, due_date=d, open=n) for (u, t, d), n in truth["open_due"].items()],
+        batch_size=5000,
+    )
+    CongressDateCount.objects.bulk_create(
+        [CongressDateCount(unit_id=u, term_id=t, level=level, date=d, congresses=v[0], pilots=v[1])
+         for (u, t, level, d), v in truth["dates"].items()],
         batch_size=5000,
     )
     return {k: len(v) for k, v in truth.items()}
@@ -335,6 +469,11 @@ class track_congress:  # noqa: N801 — used as a context manager, reads like a 
         old_flags = before["flags"] if before else None
         if old_flags != after["flags"]:
             congress_changed(unit, after["term_id"], old_flags, after["flags"])
+        old_dated = before["dated"] if before else None
+        if old_dated != after["dated"]:
+            congress_dates_changed(unit, after["term_id"], [(old_dated, after["dated"])])
+            if old_dated is None or old_dated[0] != after["dated"][0]:
+                refresh_order([pk for pk in (unit.pk, unit.parent_id) if pk is not None], after["term_id"])
         old_ms = before["milestones"] if before else {}
         pairs = [
             (old_ms.get(pk), state)
@@ -350,7 +489,8 @@ def _snapshot(congress_id: int) -> dict:
     from congresses.models import Congress, Milestone
 
     congress = Congress.objects.select_related("unit").only(
-        "unit__path", "unit__level", "term_id", "registered_on", "status", "is_pilot"
+        "unit__path", "unit__level", "unit__parent_id", "term_id", "registered_on", "held_on", "planned_date",
+        "status", "is_pilot", "before_subordinates",
     ).get(pk=congress_id)
     milestones = {
         pk: MilestoneState(step_id, status == "done", due)
@@ -358,4 +498,5 @@ def _snapshot(congress_id: int) -> dict:
             "pk", "step_id", "status", "due_date"
         )
     }
-    return {"unit": congress.unit, "term_id": congress.term_id, "flags": congress_flags(congress), "milestones": milestones}
+    return {"unit": congress.unit, "term_id": congress.term_id, "flags": congress_flags(congress),
+            "dated": congress_dated(congress), "milestones": milestones}

@@ -19,10 +19,11 @@ from dashboards import rollups
 LEVELS = Level.values
 OPS = st.lists(
     st.tuples(
-        st.sampled_from(["unit", "move", "level", "congress", "date", "register", "hold", "pilot", "tick", "reopen", "import"]),
+        st.sampled_from(["unit", "move", "level", "congress", "date", "register", "hold", "pilot", "tick", "reopen", "import",
+                         "bulk_create", "bulk_hold"]),
         st.integers(0, 1000), st.integers(0, 1000), st.integers(-40, 40),
     ),
-    min_size=1, max_size=25,
+    min_size=3, max_size=25,
 )
 
 
@@ -33,6 +34,18 @@ class RollupPropertyTest(TestCase):
         services.plan_apply_default(term=self.term)
         self.root = unit_services.unit_create(code="R", name="Root", level=Level.PROVINCE)
         self.counter = 0
+        # A small tree to start from, some congresses opened, so that short sequences
+        # already reach moves, bottom-up checks and per-level counts.
+        day = dt.date(2026, 6, 1)
+        services.congress_create(unit=self.root, term=self.term, user=self.user, planned_date=day + dt.timedelta(days=30))
+        for i in (1, 2):
+            commune = unit_services.unit_create(code=f"C{i}", name=f"C{i}", level=Level.UPPER, parent=self.root)
+            services.congress_create(unit=commune, term=self.term, user=self.user, planned_date=day + dt.timedelta(days=10 * i))
+            for j in (1, 2):
+                cell = unit_services.unit_create(code=f"X{i}{j}", name=f"X{i}{j}", level=Level.GRASSROOTS, parent=commune)
+                if j == 1:
+                    services.congress_create(unit=cell, term=self.term, user=self.user,
+                                             planned_date=day + dt.timedelta(days=5 * i), is_pilot=i == 1)
 
     def _pick(self, qs, n):
         items = list(qs.order_by("pk"))
@@ -58,6 +71,11 @@ class RollupPropertyTest(TestCase):
                 services.congress_create(unit=unit, term=self.term, user=self.user,
                                          planned_date=today + dt.timedelta(days=delta), is_pilot=bool(b % 3 == 0),
                                          registered_on=today if b % 2 else None)
+        elif op == "bulk_create":
+            free = list(units.exclude(congresses__term=self.term).order_by("pk"))[a % 3 :: 2]
+            services.congresses_bulk_create(term=self.term, user=self.user, specs=[
+                services.CongressSpec(unit=u, planned_date=today + dt.timedelta(days=delta + i), is_pilot=bool(i % 2))
+                for i, u in enumerate(free)])
         else:
             congress = self._pick(Congress.objects.filter(term=self.term), a)
             if congress is None:
@@ -81,6 +99,12 @@ class RollupPropertyTest(TestCase):
                     services.milestone_update(milestone=milestone, user=self.user,
                                               status=MilestoneStatus.DONE if done else MilestoneStatus.IN_PROGRESS,
                                               done_on=today if done else None)
+            elif op == "bulk_hold":
+                held = congress.held_on is not None
+                held_on = today + dt.timedelta(days=delta)
+                services.congresses_bulk_progress(user=self.user, congresses=[services.CongressProgress(
+                    congress_id=congress.pk,
+                    data={"held_on": None, "status": "preparing"} if held else {"held_on": held_on, "status": "held"})])
             elif op == "import":
                 # Re-import an existing unit under another parent and add a new one.
                 unit, parent = self._pick(units, b), self._pick(units, delta + 40)
@@ -97,6 +121,21 @@ class RollupPropertyTest(TestCase):
     def test_rollups_equal_recomputation_after_any_sequence(self, ops):
         for op in ops:
             self._apply(*op)
+        assert rollups.differences() == []
+
+    def test_bottom_up_flag_follows_dates_and_moves(self):
+        commune = unit_services.unit_create(code="C", name="C", level=Level.UPPER, parent=self.root)
+        cell = unit_services.unit_create(code="X", name="X", level=Level.GRASSROOTS, parent=commune)
+        other = unit_services.unit_create(code="O", name="O", level=Level.UPPER, parent=self.root)
+        upper = services.congress_create(unit=commune, term=self.term, user=self.user,
+                                         planned_date=dt.date(2026, 7, 1)).congress
+        services.congress_create(unit=cell, term=self.term, user=self.user, planned_date=dt.date(2026, 7, 10))
+        upper.refresh_from_db()
+        assert upper.before_subordinates
+        assert rollups.differences() == []
+        unit_services.unit_move(unit=cell, new_parent=other)
+        upper.refresh_from_db()
+        assert not upper.before_subordinates
         assert rollups.differences() == []
 
     def test_rebuild_restores_truth(self):
