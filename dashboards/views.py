@@ -3,10 +3,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from accounts.tokens import login_or_token_required
 from committees.models import Unit
 from committees.querysets import mark_in_scope
 from congresses.selectors import current_term
 
+from .charts import dashboard_charts
 from .selectors import Dashboard, unit_dashboard
 
 
@@ -22,10 +24,21 @@ def _dashboard(request: HttpRequest, pk: int) -> Dashboard:
 def unit_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
     dashboard = _dashboard(request, pk)
     mark_in_scope(dashboard.ancestors, request.user)
-    return render(request, "dashboards/unit_dashboard.html", {"d": dashboard})
+    return render(request, "dashboards/unit_dashboard.html", {"d": dashboard, "charts": dashboard_charts(dashboard)})
 
 
 @login_required
+def unit_briefing(request: HttpRequest, pk: int) -> HttpResponse:
+    """The briefing report (giao ban) of the subtree as of today: the dashboard laid out
+    for paper, with the print stylesheet."""
+    dashboard = _dashboard(request, pk)
+    late = [row for row in dashboard.children if row.light != "on_track"]
+    return render(request, "dashboards/briefing.html", {
+        "d": dashboard, "charts": dashboard_charts(dashboard), "attention": late,
+    })
+
+
+@login_or_token_required
 def unit_dashboard_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The dashboard's data (docs/api.md)."""
     d = _dashboard(request, pk)

@@ -145,6 +145,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 
+# Sessions are read from the cache (Redis in production) and written through to the
+# database: a page costs no session query, and a cache flush logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Email: SMTP in production through EMAIL_URL (smtp+tls://user:pass@host:587); the console
 # backend otherwise.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,0 +1,135 @@
+"""The bottom-up and deadline checks, the server-drawn pictures and the briefing report."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import Role, User
+from committees import services as unit_services
+from committees.models import Level
+from congresses import services
+from congresses.models import Congress, LevelDeadline, Term
+from dashboards import charts
+from dashboards.selectors import unit_dashboard
+
+TODAY = dt.date(2026, 6, 1)
+
+
+@pytest.fixture
+def tree(db):
+    user = User.objects.create_user("admin", password="x", role=Role.ADMIN)
+    term = Term.objects.create(name="2025–2030", start_year=2025, end_year=2030, is_current=True)
+    services.plan_apply_default(term=term)
+    LevelDeadline.objects.create(term=term, level=Level.GRASSROOTS, deadline=dt.date(2026, 7, 1))
+    LevelDeadline.objects.create(term=term, level=Level.UPPER, deadline=dt.date(2026, 8, 1))
+    root = unit_services.unit_create(code="P", name="Province", level=Level.PROVINCE)
+    bloc = unit_services.unit_create(code="K", name="Bloc", level=Level.UPPER, parent=root)
+    cells = [unit_services.unit_create(code=f"G{i}", name=f"Cell {i}", level=Level.GRASSROOTS, parent=bloc)
+             for i in range(3)]
+    return user, term, root, bloc, cells
+
+
+def _open(user, term, unit, day, pilot=False):
+    return services.congress_create(unit=unit, term=term, user=user, planned_date=day, is_pilot=pilot).congress
+
+
+def test_bottom_up_check_counts_a_superior_dated_before_its_subordinates(tree):
+    user, term, root, bloc, cells = tree
+    upper = _open(user, term, bloc, dt.date(2026, 6, 20))
+    _open(user, term, cells[0], dt.date(2026, 6, 10))
+    assert unit_dashboard(unit=root, term=term, today=TODAY).totals.before_subordinates == 0
+    late_cell = _open(user, term, cells[1], dt.date(2026, 6, 25))  # after its superior: wrong order
+    d = unit_dashboard(unit=root, term=term, today=TODAY)
+    assert d.totals.before_subordinates == 1
+    with translation.override("en"):
+        early = unit_dashboard(unit=root, term=term, today=dt.date(2025, 12, 1))  # nothing overdue yet
+    assert (early.children[0].light, early.children[0].reason) == ("at_risk", "dated before a subordinate unit's congress")
+    # The bloc's own dashboard says it about itself.
+    with translation.override("en"):
+        own = unit_dashboard(unit=bloc, term=term, today=TODAY)
+        assert any("before one of its subordinate" in issue for issue in own.own_issues)
+    # Moving the superior's date after every subordinate clears it.
+    services.congress_update(congress=upper, user=user, data={"planned_date": dt.date(2026, 6, 30)})
+    assert unit_dashboard(unit=root, term=term, today=TODAY).totals.before_subordinates == 0
+    # So does moving the late subordinate's date back.
+    services.congress_update(congress=upper, user=user, data={"planned_date": dt.date(2026, 6, 20)})
+    assert unit_dashboard(unit=root, term=term, today=TODAY).totals.before_subordinates == 1
+    services.congress_update(congress=late_cell, user=user, data={"planned_date": dt.date(2026, 6, 15)})
+    assert unit_dashboard(unit=root, term=term, today=TODAY).totals.before_subordinates == 0
+
+
+def test_deadline_check_counts_congresses_after_their_levels_deadline(tree):
+    user, term, root, bloc, cells = tree
+    _open(user, term, cells[0], dt.date(2026, 6, 30))  # on the last day: fine
+    c1 = _open(user, term, cells[1], dt.date(2026, 7, 2))  # grassroots deadline 01/07
+    _open(user, term, bloc, dt.date(2026, 7, 20))  # upper deadline 01/08: fine
+    d = unit_dashboard(unit=root, term=term, today=TODAY)
+    assert d.after_deadline == 1
+    # Held earlier than planned: the held date is what counts.
+    services.congress_update(congress=c1, user=user, data={"held_on": dt.date(2026, 6, 28), "status": "held"})
+    assert unit_dashboard(unit=root, term=term, today=TODAY).after_deadline == 0
+    assert unit_dashboard(unit=bloc, term=term, today=TODAY).checks == 0
+
+
+def test_calendar_counts_congresses_per_week_with_pilots_and_deadlines(tree):
+    user, term, root, bloc, cells = tree
+    _open(user, term, cells[0], dt.date(2026, 6, 8), pilot=True)  # Monday
+    _open(user, term, cells[1], dt.date(2026, 6, 14))  # Sunday of the same week
+    _open(user, term, cells[2], dt.date(2026, 6, 22))
+    cal = charts.calendar_chart(unit_dashboard(unit=bloc, term=term, today=TODAY))
+    weeks = {c.start: (c.pilots, c.others) for c in cal.columns if c.total}
+    assert weeks == {dt.date(2026, 6, 8): (1, 1), dt.date(2026, 6, 22): (0, 1)}
+    assert not cal.by_month
+    labels = [line["label"] for line in cal.lines]
+    assert any("01/07/2026" in label for label in labels)  # the grassroots deadline is drawn
+    assert not any("01/08/2026" in label for label in labels)  # no upper-level unit below the bloc
+    # Bars are scaled to the busiest week.
+    tallest = max(b["h"] for b in cal.bars if b["cls"] == "others")
+    assert any(b["cls"] == "pilots" and b["h"] == tallest for b in cal.bars)
+
+
+def test_calendar_switches_to_months_over_a_long_span(tree):
+    user, term, root, bloc, cells = tree
+    _open(user, term, cells[0], dt.date(2026, 1, 5))
+    _open(user, term, cells[1], dt.date(2028, 3, 1))
+    cal = charts.calendar_chart(unit_dashboard(unit=bloc, term=term, today=TODAY))
+    assert cal.by_month and len(cal.columns) == 27
+    assert sum(c.total for c in cal.columns) == 2
+
+
+def test_no_calendar_without_dates_and_children_bars_split_done_open_overdue(tree):
+    user, term, root, bloc, cells = tree
+    d = unit_dashboard(unit=root, term=term, today=TODAY)
+    assert charts.calendar_chart(d) is None
+    _open(user, term, cells[0], TODAY + dt.timedelta(days=3))  # steps due before it are overdue
+    d = unit_dashboard(unit=root, term=term, today=TODAY)
+    (bar,) = charts.children_chart(d)["bars"]
+    counts = {s["cls"]: s["n"] for s in bar.segments}
+    congress = Congress.objects.get(unit=cells[0])
+    assert counts["late"] == congress.milestones.filter(due_date__lt=TODAY).count() > 0
+    assert sum(counts.values()) == congress.milestones.count()
+
+
+def test_dashboard_and_briefing_render_the_pictures(tree, client):
+    user, term, root, bloc, cells = tree
+    _open(user, term, cells[0], dt.date(2026, 6, 8), pilot=True)
+    _open(user, term, bloc, dt.date(2026, 6, 1))
+    client.force_login(user)
+    page = client.get(reverse("dashboards:unit_dashboard", args=[root.pk])).content.decode()
+    for chart in ("chart-calendar", "chart-steps", "chart-children"):
+        assert chart in page
+    briefing = client.get(reverse("dashboards:unit_briefing", args=[root.pk]))
+    assert briefing.status_code == 200
+    text = briefing.content.decode()
+    assert "chart-calendar" in text and "window.print()" in text
+    assert "Bloc" in text  # the bloc is dated before its cell: it needs attention
+
+
+def test_briefing_is_scoped(tree, client):
+    user, term, root, bloc, cells = tree
+    outsider = User.objects.create_user("sec", password="x", role=Role.SECRETARY, unit=cells[2])
+    client.force_login(outsider)
+    assert client.get(reverse("dashboards:unit_briefing", args=[bloc.pk])).status_code == 404
+    assert client.get(reverse("dashboards:unit_briefing", args=[cells[2].pk])).status_code == 200
