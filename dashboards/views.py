@@ -49,6 +49,7 @@ def unit_dashboard_json(request: HttpRequest, pk: int) -> JsonResponse:
             "held": t.held, "pilots": t.pilots, "pilots_held": t.pilots_held,
             "held_by_level": {row["level"]: row["held"] for row in t.by_level()},
             "steps_done": t.steps_done, "steps_total": t.steps_total, "overdue_steps": t.overdue,
+            "before_subordinates": t.before_subordinates,
         }
 
     return JsonResponse({
@@ -57,6 +58,15 @@ def unit_dashboard_json(request: HttpRequest, pk: int) -> JsonResponse:
         "as_of": d.today.isoformat(),
         "subtree": totals(d.totals),
         "steps": [{"code": s.step.code, "title": s.step.title, "done": s.done, "total": s.total} for s in d.steps],
+        "checks": {
+            "before_subordinates": d.totals.before_subordinates, "after_deadline": d.after_deadline,
+            "own": d.own_issues,
+        },
+        "deadlines": {level: day.isoformat() for level, day in d.deadlines.items()},
+        "calendar": [
+            {"level": r.level, "date": r.date.isoformat(), "congresses": r.congresses, "pilots": r.pilots}
+            for r in d.dates
+        ],
         "children": [
             {
                 "id": row.unit.pk, "code": row.unit.code, "name": row.unit.name, "level": row.unit.level,

@@ -133,3 +133,15 @@ def test_briefing_is_scoped(tree, client):
     client.force_login(outsider)
     assert client.get(reverse("dashboards:unit_briefing", args=[bloc.pk])).status_code == 404
     assert client.get(reverse("dashboards:unit_briefing", args=[cells[2].pk])).status_code == 200
+
+
+def test_json_carries_the_checks_and_the_calendar(tree, client):
+    user, term, root, bloc, cells = tree
+    _open(user, term, bloc, dt.date(2026, 6, 20))
+    _open(user, term, cells[0], dt.date(2026, 7, 5), pilot=True)  # after the bloc and after its deadline
+    client.force_login(user)
+    data = client.get(reverse("dashboards:unit_dashboard_json", args=[root.pk])).json()
+    assert data["checks"]["before_subordinates"] == 1 and data["checks"]["after_deadline"] == 1
+    assert data["subtree"]["before_subordinates"] == 1
+    assert {"level": "grassroots", "date": "2026-07-05", "congresses": 1, "pilots": 1} in data["calendar"]
+    assert data["deadlines"]["grassroots"] == "2026-07-01"
