@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path("account/", include("accounts.urls")),
     path("", include("committees.urls")),
     path("", include("congresses.urls")),
     path("", include("dashboards.urls")),

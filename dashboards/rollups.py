@@ -207,16 +207,15 @@ def congress_dated(congress) -> tuple[dt.date | None, int]:
 def congress_dates_changed(unit: Unit, term_id: int, changes: Iterable[tuple[tuple | None, tuple | None]]) -> None:
     """Congresses of units with the same ancestors (and level) moved date: (before, after)
     pairs of `congress_dated`, None for created/deleted."""
-    delta: dict[tuple[dt.date, str], list[int]] = defaultdict(lambda: [0, 0])
+    delta: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
     for before, after in changes:
         for state, sign in ((before, -1), (after, 1)):
             if state is None or state[0] is None:
                 continue
-            delta[state][0] += sign
-            delta[state][1] += sign * state[1]
+            delta[state[0]][0] += sign
+            delta[state[0]][1] += sign * state[1]
     _upsert_add(CongressDateCount, ("unit", "term", "level", "date"), ("congresses", "pilots"),
-                [(a, term_id, unit.level, date, *v) for a in ancestors_of_path(unit.path)
-                 for (date, _pilot), v in delta.items()])
+                [(a, term_id, unit.level, date, *v) for a in ancestors_of_path(unit.path) for date, v in delta.items()])
 
 
 def _before_subordinates_expr():

@@ -1,0 +1,63 @@
+"""Writes to accounts: personal API tokens. Views and admin actions call these; they never
+save an ApiToken themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import ApiToken, User
+
+# Every key starts with this, so a leaked key is easy to recognise (secret scanners, logs)
+# and a header that is not one of ours is refused without a query.
+TOKEN_PREFIX = "cdh_"
+PREFIX_SHOWN = 8  # characters of the key kept in clear to tell the user's tokens apart
+MAX_EXPIRY_DAYS = 365
+
+
+def hash_key(plaintext: str) -> str:
+    """SHA-256 in hex. A plain hash (not a slow password hash) is enough: the key has
+    256 random bits, so it cannot be guessed from its hash, and it must be checked on
+    every request."""
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a token for `user` and return it with its key in clear. The key is not
+    stored and cannot be shown again: the caller shows it once.
+
+    1. draw the key (`cdh_` + 32 random bytes, URL-safe base64);
+    2. store its hash and its first characters;
+    3. expire it `expires_in_days` from now (1–365), or never.
+    """
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        raise ValidationError(
+            {"expires_in_days": _("Choose between 1 and %(max)d days.") % {"max": MAX_EXPIRY_DAYS}}
+        )
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name.strip(),
+        key_hash=hash_key(plaintext),
+        prefix=plaintext[:PREFIX_SHOWN],
+        expires_at=None if expires_in_days is None else timezone.now() + dt.timedelta(days=expires_in_days),
+    )
+    token.full_clean()
+    token.save()
+    return token, plaintext
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke a token for good; revoking it again changes nothing (the first date stays)."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
