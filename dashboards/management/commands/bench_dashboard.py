@@ -1,0 +1,464 @@
+"""`manage.py bench_dashboard`: how fast the dashboards are on a national-shape tree.
+
+See the command's help (HELP below) for what it measures and how it keeps its data apart
+from the portal's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import statistics
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from core import national
+
+BENCH_URLCONF = "dashboards.bench_urls"
+MARKER = "bench_dashboard"  # the key of the database comment that says the database is ours
+TREE_APPS = {"accounts", "committees", "congresses", "dashboards"}  # what core.national writes
+TARGETS = {"root_p95_ms": 50.0, "queries": 12, "ratio_p50": 3.0, "update_p95_ms": 30.0}
+
+HELP = """Benchmark the unit dashboard on a national-shape tree (PostgreSQL only).
+
+The tree (core.national: the central committee, 34 provinces, about 3,300 communes and
+blocs, grassroots and sub-grassroots units, 60,000 in all, about 20 milestones each) lives
+in a database of its own, never the portal's: by default the portal database's name plus
+"_bench" (--database-name to choose). The command creates it if missing, migrates it, and
+builds the tree (about a minute at full size). Later runs reuse it when it was built with
+the same parameters (units, provinces, communes, steps, seed), so a rerun only measures
+(--keep reuses it even when built with other parameters); other parameters, a pending
+migration of an app the tree is written to, or --rebuild drop and rebuild it. The command
+only ever drops a database it created (it marks it with a database comment).
+
+Then, in one run, through the whole Django stack (django.test.Client, signed in as an
+admin, DEBUG off, cached templates), interleaved request by request:
+  root       the root dashboard (/units/<root>/dashboard/),
+  province   the dashboard of the province with the most children,
+  bare       the floor: a view rendering as many rows as the root dashboard has child rows
+             from one query through a plain HTML template (dashboards/bench_urls.py),
+and afterwards
+  update     congresses.services.milestone_update toggling random grassroots and
+             sub-grassroots milestones done / not done and back, each call in
+             transaction.atomic(): the time includes the commit and the roll-up upkeep.
+Server time is the wall time of Client.get: URL resolution, middleware (sessions, auth,
+locale, CSRF, history), the view, its SQL and the template rendering, plus the test
+client's own small overhead; no network or HTTP parsing. Queries are counted (and their
+SQL time summed) on extra requests after the timed ones, and a few more requests with
+timers around the view's selector, its charts and the template rendering say where the
+dashboards' time goes. The last line is
+
+  root_p95_ms=… province_p95_ms=… bare_p95_ms=… ratio_p50=… queries=… update_p95_ms=…
+
+with ratio_p50 = root p50 / bare p50 and queries = the root dashboard's query count.
+Targets on a 2-core machine: root p95 ≤ 50 ms, queries ≤ 12, ratio ≤ 3, update p95 ≤ 30 ms.
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter, DjangoHelpFormatter):
+    """Django's option order, and the help text's paragraphs as written."""
+
+
+class Command(BaseCommand):
+    help = HELP
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        return super().create_parser(prog_name, subcommand, formatter_class=_Formatter, **kwargs)
+
+    def add_arguments(self, parser):
+        parser.add_argument("--database-name", help="The benchmark's own database (default: <NAME>_bench).")
+        parser.add_argument("--units", type=int, default=national.DEFAULT_UNITS, help="Units in the tree (60,000).")
+        parser.add_argument("--provinces", type=int, help="Provinces (default: 34 at full size, scaled below).")
+        parser.add_argument("--communes", type=int, help="Communes and blocs (default: 3,300 at full size, scaled).")
+        parser.add_argument("--steps", type=int, default=national.DEFAULT_STEPS, help="Plan steps (20).")
+        parser.add_argument("--seed", type=int, default=1, help="Seed of the generated tree and of the sampling.")
+        parser.add_argument("--requests", type=int, default=200, help="Timed requests per measurement (200).")
+        parser.add_argument("--warmup", type=int, default=20, help="Untimed requests first (20).")
+        parser.add_argument("--rebuild", action="store_true", help="Drop and rebuild the benchmark database.")
+        parser.add_argument("--keep", action="store_true",
+                            help="Reuse the database as built, even with other parameters (the default "
+                                 "reuses it only when built with the same ones).")
+
+    def handle(self, *args, **o):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                f"bench_dashboard measures PostgreSQL, the production database; this is {connection.vendor}. "
+                "Set DATABASE_URL=postgres://… and run it again."
+            )
+        if o["requests"] < 1 or o["warmup"] < 0:
+            raise CommandError("--requests must be at least 1 and --warmup at least 0.")
+        provinces, communes = national.default_shape(o["units"])
+        params = {
+            "version": national.BUILD_VERSION, "units": o["units"],
+            "provinces": o["provinces"] or provinces, "communes": o["communes"] or communes,
+            "steps": o["steps"], "seed": o["seed"],
+        }
+        portal_db = connection.settings_dict["NAME"]
+        name = o["database_name"] or f"{portal_db}_bench"
+        if name == portal_db:
+            raise CommandError("The benchmark never runs in the portal's own database: choose another --database-name.")
+        with bench_database(name, params, rebuild=o["rebuild"], keep=o["keep"], log=self.stdout.write):
+            result = run_benchmark(requests=o["requests"], warmup=o["warmup"], seed=o["seed"], out=self.stdout.write)
+        self.stdout.write(result.last_line())
+
+
+# ---------------------------------------------------------------------------------------
+# The benchmark's database
+
+
+def _marker(cursor, name: str) -> dict | None:
+    """None if the database does not exist; {} if it exists and is not ours; else our
+    marker ({"bench_dashboard": 1, "params": … or None while unbuilt, …})."""
+    cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    try:
+        marker = json.loads(row[0] or "")
+    except ValueError:
+        return {}
+    return marker if isinstance(marker, dict) and marker.get(MARKER) else {}
+
+
+def _set_marker(cursor, name: str, marker: dict) -> None:
+    text = json.dumps({MARKER: 1, **marker}, ensure_ascii=True).replace("'", "''")
+    cursor.execute(f"COMMENT ON DATABASE {connection.ops.quote_name(name)} IS '{text}'")
+
+
+@contextmanager
+def _connected_to(name: str):
+    """Point the default connection at database `name`, as Django's test database
+    creation does (connection.settings_dict is the dict of settings.DATABASES), and back."""
+    original = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
+
+
+@contextmanager
+def bench_database(name: str, params: dict, *, rebuild: bool, keep: bool, log):
+    """Create (or reuse) the benchmark database `name`, migrate it, build the tree unless
+    built already with `params`, and keep the default connection on it meanwhile."""
+    quoted = connection.ops.quote_name(name)
+    with connection._nodb_cursor() as cursor:
+        marker = _marker(cursor, name)
+        if marker == {}:
+            raise CommandError(
+                f"The database {name!r} exists and was not created by bench_dashboard: it is left alone. "
+                "Choose another --database-name, or drop it yourself."
+            )
+        built = (marker or {}).get("params")
+        reason = None
+        if marker is None:
+            reason = "creating it"
+        elif rebuild:
+            reason = "--rebuild"
+        elif built is None:
+            reason = "it was never completely built"
+        elif built != params and not keep:
+            reason = f"it was built with {built}"
+        if reason and marker is not None:
+            log(f"Benchmark database {name}: dropping it ({reason}).")
+            cursor.execute(f"DROP DATABASE {quoted}")
+        if reason:
+            cursor.execute(f"CREATE DATABASE {quoted}")
+            _set_marker(cursor, name, {"params": None})
+            built = None
+    with _connected_to(name):
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        touching = sorted({m.app_label for m, _backwards in pending} & TREE_APPS)
+        if touching and built is not None:
+            # The generated rows or the roll-ups may depend on the new schema: start afresh.
+            log(f"Benchmark database {name}: migrations of {', '.join(touching)} to apply since the build; "
+                "rebuilding.")
+            connection.close()
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE {quoted}")
+                cursor.execute(f"CREATE DATABASE {quoted}")
+                _set_marker(cursor, name, {"params": None})
+            built = None
+        if pending or touching or built is None:
+            started = time.perf_counter()
+            call_command("migrate", verbosity=0, interactive=False)
+            log(f"Benchmark database {name}: migrated in {time.perf_counter() - started:.1f} s.")
+        if built is None:
+            log(f"Building the national tree in {name} ({', '.join(f'{k}={v}' for k, v in params.items())}):")
+            tree = national.build_national_tree(
+                units=params["units"], provinces=params["provinces"], communes=params["communes"],
+                steps=params["steps"], seed=params["seed"], log=log,
+            )
+            with connection.cursor() as cursor:
+                _set_marker(cursor, name, {
+                    "params": params, "built_on": tree.today.isoformat(),
+                    "timings": {k: round(v, 1) for k, v in tree.timings.items()},
+                })
+        else:
+            with connection.cursor() as cursor:
+                marker = _marker(cursor, name)
+            timings = marker.get("timings", {})
+            log(f"Benchmark database {name}: reusing the tree built on {marker.get('built_on')} with "
+                f"{', '.join(f'{k}={v}' for k, v in built.items())} (build took {timings.get('total', '?')} s; "
+                "--rebuild to build it again).")
+        yield
+
+
+# ---------------------------------------------------------------------------------------
+# Measuring
+
+
+@dataclass
+class Measurement:
+    label: str
+    times: list[float] = field(default_factory=list)  # seconds
+    queries: int | None = None
+    sql_ms: float | None = None
+
+    def pct(self, p: float) -> float:
+        """The p-th percentile (nearest rank), in ms."""
+        ordered = sorted(self.times)
+        return 1000 * ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+    @property
+    def p50(self) -> float:
+        return 1000 * statistics.median(self.times)
+
+    @property
+    def p95(self) -> float:
+        return self.pct(95)
+
+    @property
+    def max(self) -> float:
+        return 1000 * max(self.times)
+
+
+@dataclass
+class Result:
+    root: Measurement
+    province: Measurement
+    bare: Measurement
+    update: Measurement
+
+    @property
+    def ratio(self) -> float:
+        return self.root.p50 / self.bare.p50
+
+    def values(self) -> dict[str, float]:
+        return {
+            "root_p95_ms": self.root.p95, "province_p95_ms": self.province.p95, "bare_p95_ms": self.bare.p95,
+            "ratio_p50": self.ratio, "queries": self.root.queries, "update_p95_ms": self.update.p95,
+        }
+
+    def last_line(self) -> str:
+        v = self.values()
+        return (
+            f"root_p95_ms={v['root_p95_ms']:.1f} province_p95_ms={v['province_p95_ms']:.1f} "
+            f"bare_p95_ms={v['bare_p95_ms']:.1f} ratio_p50={v['ratio_p50']:.2f} queries={v['queries']} "
+            f"update_p95_ms={v['update_p95_ms']:.1f}"
+        )
+
+
+def _timed_get(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise CommandError(f"GET {url} answered {response.status_code}.")
+    return elapsed
+
+
+def _count(m: Measurement, action, repeat: int = 5) -> None:
+    """Queries of one call of `action`, and the median SQL time over `repeat` calls."""
+    counts, sql = [], []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            action()
+        counts.append(len(ctx.captured_queries))
+        sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+    m.queries, m.sql_ms = max(counts), statistics.median(sql)
+
+
+def run_benchmark(*, requests: int, warmup: int, seed: int = 1, out=print) -> Result:
+    """Measure the current database's bench tree (core.national): see HELP."""
+    from accounts.models import User
+    from committees.models import Unit
+    from congresses.models import Milestone, MilestoneStatus
+    from congresses.selectors import current_term
+    from congresses.services import milestone_update
+
+    term = current_term()
+    root = Unit.objects.filter(parent=None, congresses__term=term).order_by("pk").first()
+    if term is None or root is None:
+        raise CommandError("No bench tree in this database (core.national.build_national_tree).")
+    province = (
+        Unit.objects.filter(parent=root).alias(n=_children_count()).order_by("-n", "pk").first()
+    )
+    admin = User.objects.get(username=national.ADMIN_USERNAME)
+    rows = Unit.objects.filter(parent=root).count()
+    by_level = dict(Unit.objects.filter(path__startswith=root.path).values_list("level").annotate(n=_count_all()).order_by())
+    out(f"Tree: {sum(by_level.values()):,} units ({', '.join(f'{k} {v:,}' for k, v in by_level.items())}), "
+        f"{Milestone.objects.filter(congress__term=term).count():,} milestones; term {term.name!r}.")
+    out(f"Root: {root.name} ({rows} child rows); province: {province.name} "
+        f"({Unit.objects.filter(parent=province).count()} child rows).")
+
+    urls = {
+        "root": reverse("dashboards:unit_dashboard", args=[root.pk], urlconf=BENCH_URLCONF),
+        "province": reverse("dashboards:unit_dashboard", args=[province.pk], urlconf=BENCH_URLCONF),
+        "bare": reverse("bench_rows", args=[rows], urlconf=BENCH_URLCONF),
+    }
+    labels = {"root": "root dashboard", "province": "province dashboard", "bare": "bare view (floor)"}
+    result = {k: Measurement(labels[k]) for k in urls}
+    hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+    with override_settings(DEBUG=False, ROOT_URLCONF=BENCH_URLCONF, ALLOWED_HOSTS=hosts):
+        client = Client()
+        client.force_login(admin)
+        for i in range(warmup + requests):
+            for key, url in urls.items():  # interleaved: drift hits all three alike
+                elapsed = _timed_get(client, url)
+                if i >= warmup:
+                    result[key].times.append(elapsed)
+        for key, url in urls.items():
+            _count(result[key], lambda url=url: client.get(url))
+        breakdowns = {key: _breakdown(client, urls[key], repeat=max(5, min(requests, 30))) for key in ("root", "province")}
+        update = _measure_updates(admin, term, requests, warmup, seed, milestone_update, Milestone, MilestoneStatus)
+
+    res = Result(root=result["root"], province=result["province"], bare=result["bare"], update=update)
+    out("")
+    out("Server time = wall time of django.test.Client.get (URL resolution, middleware, view, SQL, template")
+    out("rendering); update = milestone_update in transaction.atomic() including the commit and roll-ups.")
+    out(f"{'measurement':<22}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>9}{'SQL ms':>8}")
+    for m in (res.root, res.province, res.bare, res.update):
+        out(f"{m.label:<22}{len(m.times):>6}{m.p50:>9.1f}{m.p95:>9.1f}{m.max:>9.1f}{m.queries:>9}{m.sql_ms:>8.1f}")
+    out(f"root/bare p50 ratio: {res.ratio:.2f}")
+    for key, spans in breakdowns.items():
+        out(f"{labels[key]}, where the time goes (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in spans.items()))
+    v = res.values()
+    verdicts = []
+    for key, target in TARGETS.items():
+        ok = v[key] <= target
+        verdicts.append(f"{key} {v[key]:.1f} {'≤' if ok else '>'} {target:g} {'ok' if ok else 'MISSED'}")
+    out("Targets: " + "; ".join(verdicts))
+    return res
+
+
+def _breakdown(client: Client, url: str, repeat: int) -> dict[str, float]:
+    """Median time per request in the dashboard view's selector (its SQL included), its
+    chart geometry, the template rendering, all SQL, and the rest (URL resolution,
+    middleware, sessions, the view's own code), over `repeat` requests with timers
+    wrapped around those functions and the SQL captured (which adds a little)."""
+    from unittest import mock
+
+    from django.template.backends.django import Template
+
+    from dashboards import views
+
+    samples: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        spans: dict[str, float] = {}
+        patches = []
+        for owner, attr, label in ((views, "unit_dashboard", "selector"), (views, "dashboard_charts", "charts"),
+                                   (Template, "render", "template")):
+            original = getattr(owner, attr, None)
+            if original is None:
+                continue
+
+            def timed(*args, _original=original, _label=label, **kwargs):
+                started = time.perf_counter()
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    spans[_label] = spans.get(_label, 0.0) + time.perf_counter() - started
+
+            patches.append(mock.patch.object(owner, attr, timed))
+        for p in patches:
+            p.start()
+        try:
+            with CaptureQueriesContext(connection) as ctx:
+                total = _timed_get(client, url)
+        finally:
+            for p in patches:
+                p.stop()
+        spans["sql"] = sum(float(q["time"]) for q in ctx.captured_queries)
+        spans["rest"] = total - sum(v for k, v in spans.items() if k != "sql")
+        spans["total"] = total
+        for k, v in spans.items():
+            samples.setdefault(k, []).append(v)
+    return {k: 1000 * statistics.median(v) for k, v in samples.items()}
+
+
+def _children_count():
+    from django.db.models import Count
+
+    return Count("children")
+
+
+def _count_all():
+    from django.db.models import Count
+
+    return Count("pk")
+
+
+def _measure_updates(admin, term, requests, warmup, seed, milestone_update, Milestone, MilestoneStatus) -> Measurement:
+    """Toggle random deep milestones (grassroots and sub-grassroots) done / not done, then
+    back to exactly what they were, each call timed with its commit."""
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    deep = Milestone.objects.filter(congress__term=term, congress__unit__depth__gte=3)
+    bounds = deep.order_by("pk").values_list("pk", flat=True)
+    lo, hi = bounds.first(), bounds.last()
+    wanted = (warmup + requests + 1) // 2 + 1
+    picked: list = []
+    while len(picked) < wanted:
+        ids = {rng.randint(lo, hi) for _ in range(3 * wanted)} - {m.pk for m in picked}
+        picked += list(deep.filter(pk__in=ids).order_by("pk")[: wanted - len(picked)])
+    rng.shuffle(picked)
+
+    def toggle(m, back: bool = False):
+        if back:
+            status, done_on = m.original
+        elif m.status == MilestoneStatus.DONE:
+            status, done_on = MilestoneStatus.IN_PROGRESS, None
+        else:
+            status, done_on = MilestoneStatus.DONE, today
+        started = time.perf_counter()
+        with transaction.atomic():
+            milestone_update(milestone=m, user=admin, status=status, done_on=done_on)
+        return time.perf_counter() - started
+
+    m = Measurement("milestone update")
+    for m_ in picked:
+        m_.original = (m_.status, m_.done_on)
+    calls = [(x, back) for x in picked[:-1] for back in (False, True)]
+    for i, (milestone, back) in enumerate(calls[: warmup + requests]):
+        elapsed = toggle(milestone, back)
+        if i >= warmup:
+            m.times.append(elapsed)
+    if (warmup + requests) % 2:  # the last toggle was not undone
+        toggle(calls[warmup + requests - 1][0], back=True)
+    last = picked[-1]
+    last.original = (last.status, last.done_on)
+    counts, sql = [], []
+    for back in (False, True):
+        with CaptureQueriesContext(connection) as ctx:
+            toggle(last, back)
+        counts.append(len(ctx.captured_queries))
+        sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+    m.queries, m.sql_ms = max(counts), statistics.median(sql)
+    return m
