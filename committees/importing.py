@@ -390,6 +390,10 @@ def _import(rows: list[Row], *, dry_run: bool, tick: Progress) -> ImportReport:
     _write(by_code, existing, parent_of, depth_of, new_codes, tick)
     if restructured:
         _refresh_rollups()
+    elif apps.is_installed("dashboards"):
+        from dashboards import cache as dashboard_cache
+
+        dashboard_cache.bump_all()  # names and kinds were written without signals
     return report
 
 

@@ -21,6 +21,7 @@ from django.db.models.lookups import LessThan
 
 from committees.models import Unit, decode_path
 
+from . import cache as dashboard_cache
 from .models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 
 CONGRESS_FLAGS = ("congresses", "registered", "held", "pilots", "pilots_held", "before_subordinates")
@@ -35,6 +36,7 @@ def _upsert_add(model, keys: tuple[str, ...], values: tuple[str, ...], rows: Ite
     rows = [r for r in rows if any(r[len(keys):])]
     if not rows:
         return
+    dashboard_cache.bump({r[0] for r in rows})  # the first key is always the unit
     table = model._meta.db_table
     columns = [model._meta.get_field(k).column for k in keys] + list(values)
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -207,6 +209,7 @@ def congress_dated(congress) -> tuple[dt.date | None, int]:
 def congress_dates_changed(unit: Unit, term_id: int, changes: Iterable[tuple[tuple | None, tuple | None]]) -> None:
     """Congresses of units with the same ancestors (and level) moved date: (before, after)
     pairs of `congress_dated`, None for created/deleted."""
+    dashboard_cache.bump([unit.pk])
     delta: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
     for before, after in changes:
         for state, sign in ((before, -1), (after, 1)):
@@ -271,6 +274,7 @@ def refresh_order_all() -> int:
 
 def congress_changed(unit: Unit, term_id: int, old_flags: list[int] | None, new_flags: list[int] | None) -> None:
     """A congress was created (old None), changed, or deleted (new None)."""
+    dashboard_cache.bump([unit.pk])  # its own page shows its congress
     old = old_flags or [0] * len(CONGRESS_FLAGS)
     new = new_flags or [0] * len(CONGRESS_FLAGS)
     delta = [n - o for n, o in zip(new, old, strict=True)]
@@ -291,6 +295,7 @@ class MilestoneState:
 
 def milestones_changed(unit: Unit, term_id: int, changes: Iterable[tuple[MilestoneState | None, MilestoneState | None]]) -> None:
     """Milestones of one congress changed: (before, after) pairs; None for created/deleted."""
+    dashboard_cache.bump([unit.pk])
     steps: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     open_due: dict[dt.date, int] = defaultdict(int)
     for before, after in changes:
@@ -406,6 +411,7 @@ def differences(limit: int = 20) -> list[str]:
 @transaction.atomic
 def rebuild() -> dict[str, int]:
     """Replace every roll-up row with a recomputation. Locks the tables meanwhile."""
+    dashboard_cache.bump_all()
     refresh_order_all()
     truth = compute()
     truth.pop("order")

@@ -1,14 +1,23 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from accounts.tokens import login_or_token_required
 from committees.models import Unit
 from committees.querysets import mark_in_scope
+from congresses.models import CongressStatus
 from congresses.selectors import current_term
 
+from . import cache as dashboard_cache
+from . import exports
 from .charts import dashboard_charts
+from .filters import UnitListFilterSet, sort_links
+from .lists import UnitList, check_urls, unit_rows
 from .selectors import Dashboard, unit_dashboard
 
 
@@ -22,9 +31,27 @@ def _dashboard(request: HttpRequest, pk: int) -> Dashboard:
 
 @login_required
 def unit_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
-    dashboard = _dashboard(request, pk)
-    mark_in_scope(dashboard.ancestors, request.user)
-    return render(request, "dashboards/unit_dashboard.html", {"d": dashboard, "charts": dashboard_charts(dashboard)})
+    """The dashboard page. Its body is the same for everyone who may open the unit: it is
+    rendered from the roll-ups on the first request and then served from the cache until
+    something it shows changes (dashboards.cache)."""
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+    term = current_term()
+    if term is None:
+        raise Http404
+    today = timezone.localdate()
+    key = dashboard_cache.body_key(unit.pk, term.pk, today, get_language())
+    body = cache.get(key)
+    if body is None:
+        d = unit_dashboard(unit=unit, term=term, today=today)
+        body = render_to_string("dashboards/unit_dashboard.html", {
+            "d": d, "charts": dashboard_charts(d), "check_urls": check_urls(d.unit),
+        })
+        cache.set(key, body, timeout=dashboard_cache.BODY_TIMEOUT)
+        ancestors = d.ancestors
+    else:
+        ancestors = list(Unit.objects.ancestors_of(unit))
+    mark_in_scope(ancestors, request.user)
+    return render(request, "dashboards/dashboard_page.html", {"unit": unit, "ancestors": ancestors, "body": body})
 
 
 @login_required
@@ -81,3 +108,66 @@ def unit_dashboard_json(request: HttpRequest, pk: int) -> JsonResponse:
             for row in d.children
         ],
     }, json_dumps_params={"ensure_ascii": False})
+
+
+# ---------------------------------------------------------------------------------------
+# The units behind the counts (dashboards.lists), and the exports of the list and of the
+# dashboard (dashboards.exports). The query string is the state: filters, `missing`,
+# `ordering`, `page`.
+
+UNIT_LIST_PAGE_SIZE = 50
+
+
+def _unit_list(request: HttpRequest, pk: int) -> UnitList:
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+    term = current_term()
+    if term is None:
+        raise Http404
+    today = timezone.localdate()
+    filterset = UnitListFilterSet(
+        request.GET, queryset=unit_rows(unit=unit, term=term, today=today), term=term, today=today
+    )
+    filterset.is_valid()  # an invalid value is shown on the form and otherwise ignored
+    return UnitList(unit=unit, term=term, today=today, filterset=filterset)
+
+
+@login_required
+def unit_units(request: HttpRequest, pk: int) -> HttpResponse:
+    """The strict descendants of a unit with their congress and progress, filtered and
+    sorted as the query string says; what every dashboard count links to."""
+    listing = _unit_list(request, pk)
+    page = Paginator(listing.rows, UNIT_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    statuses = dict(CongressStatus.choices)
+    for row in page.object_list:
+        row.status_label = statuses.get(row.congress_status, "")
+    ancestors = mark_in_scope(list(Unit.objects.ancestors_of(listing.unit, include_self=True)), request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "dashboards/unit_list.html", {
+        "l": listing, "filter": listing.filterset, "page": page, "query": query.urlencode(),
+        "ancestors": ancestors, "sort": sort_links(query, listing.filterset.sorted_by),
+    })
+
+
+@login_or_token_required
+def unit_units_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The list as CSV: every row, with the page's filters and ordering."""
+    return exports.unit_list_csv(_unit_list(request, pk))
+
+
+@login_or_token_required
+def unit_units_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    return exports.unit_list_xlsx(_unit_list(request, pk))
+
+
+@login_or_token_required
+def unit_dashboard_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dashboard's table of subordinate units as CSV."""
+    return exports.dashboard_csv(_dashboard(request, pk))
+
+
+@login_or_token_required
+def unit_dashboard_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dashboard as a workbook: headline counts, completion per step, subordinate units."""
+    return exports.dashboard_xlsx(_dashboard(request, pk))

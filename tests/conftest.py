@@ -121,6 +121,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (cached dashboards, versions, progress)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def english():
     """Code outside a request runs in LANGUAGE_CODE (vi); tests that compare English

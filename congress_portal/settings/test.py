@@ -20,3 +20,6 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 LANGUAGE_CODE = "vi"
+# Each test process has its own cache, emptied before every test (tests/conftest.py): cached
+# dashboards of one test's database must not leak into the next.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}

@@ -145,3 +145,23 @@ def test_json_carries_the_checks_and_the_calendar(tree, client):
     assert data["subtree"]["before_subordinates"] == 1
     assert {"level": "grassroots", "date": "2026-07-05", "congresses": 1, "pilots": 1} in data["calendar"]
     assert data["deadlines"]["grassroots"] == "2026-07-01"
+
+
+def test_svg_numbers_use_a_dot_in_vietnamese_and_names_are_escaped(tree, client):
+    user, term, root, bloc, cells = tree
+    bloc.name = "Bloc <script>alert(1)</script>"
+    bloc.save()
+    for i, cell in enumerate(cells):
+        _open(user, term, cell, dt.date(2026, 6, 8) + dt.timedelta(days=9 * i), pilot=i == 0)
+    client.force_login(user)
+    with translation.override("vi"):
+        page = client.get(reverse("dashboards:unit_dashboard", args=[root.pk]), HTTP_ACCEPT_LANGUAGE="vi")
+    import re
+
+    text = page.content.decode()
+    svgs = re.findall(r"<svg.*?</svg>", text, flags=re.S)
+    assert len(svgs) == 3
+    for svg in svgs:
+        for value in re.findall(r'\s(?:x|y|width|height|x1|x2|y1|y2|cx|cy)="([^"]*)"', svg):
+            assert re.fullmatch(r"-?[0-9.]+", value), value
+    assert "<script>alert(1)</script>" not in text

@@ -1,0 +1,55 @@
+"""The rendered body of a unit's dashboard, cached until what it shows changes.
+
+A dashboard is the same for everyone allowed to open it (the breadcrumbs, which depend
+on the user's scope, are drawn outside the cached part), so it is rendered once and kept
+under a key made of the unit, the term, the day (overdue counts move at midnight), the
+language and two version tokens:
+
+- the unit's version, replaced whenever a roll-up row of the unit changes (every change
+  below the unit writes one, in `dashboards.rollups`) and when the unit's own congress or
+  name changes;
+- a global version, replaced when a term, its plan or its deadlines change, and when the
+  roll-ups are rebuilt.
+
+Tokens are replaced after the transaction commits, so a reader never caches a state that
+was rolled back; a token missing from the cache (evicted, or a new deployment) is
+created on first read, which makes every body cached under the old one unreachable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+
+BODY_TIMEOUT = 24 * 3600
+_UNIT = "dashboard:v:{}"
+_ALL = "dashboard:v:all"
+
+
+def _token() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def bump(unit_ids: Iterable[int]) -> None:
+    """Invalidate the dashboards of these units once the transaction commits."""
+    keys = {_UNIT.format(pk) for pk in unit_ids}
+    if keys:
+        transaction.on_commit(lambda: cache.set_many({k: _token() for k in keys}, timeout=None))
+
+
+def bump_all() -> None:
+    transaction.on_commit(lambda: cache.set(_ALL, _token(), timeout=None))
+
+
+def body_key(unit_id: int, term_id: int, today: dt.date, language: str) -> str:
+    keys = [_UNIT.format(unit_id), _ALL]
+    versions = cache.get_many(keys)
+    missing = {k: _token() for k in keys if k not in versions}
+    if missing:
+        cache.set_many(missing, timeout=None)
+        versions.update(missing)
+    return f"dashboard:body:{unit_id}:{term_id}:{today.isoformat()}:{language}:{versions[keys[0]]}:{versions[_ALL]}"
