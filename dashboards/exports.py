@@ -283,7 +283,7 @@ def _dashboard_heading(d: Dashboard) -> list[str]:
     return [_("Dashboard — %(unit)s") % {"unit": d.unit.name}, _as_of(d.term.name, d.today)]
 
 
-def dashboard_csv(d: Dashboard) -> HttpResponse:
+def dashboard_csv(d: Dashboard) -> StreamingHttpResponse:
     """The dashboard's table of subordinate units (the summary and the steps are in the
     workbook: one CSV holds one table)."""
     header = [c.header for c in _children_columns()]

@@ -37,7 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from committees.models import Level, Unit
-from congresses.models import CongressStatus, Milestone, MilestoneStatus, PlanStep, Term
+from congresses.models import CongressStatus, LevelDeadline, Milestone, MilestoneStatus, PlanStep, Term
 
 if TYPE_CHECKING:
     from .filters import UnitListFilterSet
@@ -127,13 +127,13 @@ def has_step(step: PlanStep, *, done: bool | None = None) -> Exists:
     return Exists(qs)
 
 
-def deadline_of_level(term: Term) -> Case:
-    """The deadline of the row's level in `term` (needs term.level_deadlines prefetched
-    or costs one query)."""
-    whens = [When(level=d.level, then=Value(d.deadline)) for d in term.level_deadlines.all()]
-    if not whens:
-        return Value(None, output_field=DateField())
-    return Case(*whens, default=Value(None), output_field=DateField())
+def deadline_of_level(term: Term) -> Subquery:
+    """The deadline of the row's level in `term`: a subquery on the (term, level) unique
+    index rather than a CASE built from the deadlines, which would cost a query."""
+    return Subquery(
+        LevelDeadline.objects.filter(term=term, level=OuterRef("level")).values("deadline")[:1],
+        output_field=DateField(),
+    )
 
 
 @dataclass

@@ -162,7 +162,7 @@ def unit_units_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_or_token_required
-def unit_dashboard_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_dashboard_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The dashboard's table of subordinate units as CSV."""
     return exports.dashboard_csv(_dashboard(request, pk))
 
