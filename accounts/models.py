@@ -28,6 +28,10 @@ class User(AbstractUser):
         blank=True,
         help_text=_("The unit whose subtree the user reads; a secretary's own unit."),
     )
+    unread_notifications = models.PositiveIntegerField(
+        _("unread notifications"), default=0, editable=False,
+        help_text=_("Kept by the reminders app, so the bell in the header costs no query."),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -352,10 +352,11 @@ def _import(rows: list[Row], *, dry_run: bool, tick: Progress) -> ImportReport:
     new_codes = [code for code in by_code if code not in existing]
     updates: list[str] = []
     restructured = bool(new_codes)  # units created, moved or re-levelled: the roll-ups change
+    restructured_ids: list[int] = []  # existing units moved or re-levelled
     for code, row in by_code.items():
         if code not in existing:
             continue
-        _pk, parent_id, name, level, kind, _path, _depth = existing[code]
+        pk, parent_id, name, level, kind, _path, _depth = existing[code]
         old_parent = code_of.get(parent_id, "")
         what = []
         if old_parent != row.parent_code:
@@ -370,7 +371,9 @@ def _import(rows: list[Row], *, dry_run: bool, tick: Progress) -> ImportReport:
             what.append(_("kind “%(old)s” → “%(new)s”") % {"old": kind, "new": row.kind})
         if what:
             report.updated += 1
-            restructured = restructured or old_parent != row.parent_code or level != row.level
+            if old_parent != row.parent_code or level != row.level:
+                restructured = True
+                restructured_ids.append(pk)
             if len(updates) < SAMPLE_SIZE:
                 updates.append(_("line %(line)d: update %(code)s: %(what)s") % {
                     "line": row.line, "code": code, "what": "; ".join(what)})
@@ -387,23 +390,26 @@ def _import(rows: list[Row], *, dry_run: bool, tick: Progress) -> ImportReport:
     if dry_run or not (report.created or report.updated):
         return report
 
+    restructuring = _rollups_before(restructured_ids) if restructured else None
     _write(by_code, existing, parent_of, depth_of, new_codes, tick)
-    if restructured:
-        _refresh_rollups()
-    elif apps.is_installed("dashboards"):
+    if restructuring is not None:
+        restructuring.finish(Unit.objects.filter(code__in=new_codes).values_list("pk", flat=True))
+    if apps.is_installed("dashboards"):
         from dashboards import cache as dashboard_cache
 
         dashboard_cache.bump_all()  # names and kinds were written without signals
     return report
 
 
-def _refresh_rollups() -> None:
+def _rollups_before(unit_ids: list[int]):
     """The dashboards' roll-up tables count units per ancestor and level: an import that
-    creates, moves or re-levels units recomputes them, in the import's transaction."""
-    if apps.is_installed("dashboards"):
-        from dashboards import rollups
+    creates, moves or re-levels units updates them, in the import's transaction, by the
+    net change of the subtrees concerned (dashboards.rollups.Restructuring)."""
+    if not apps.is_installed("dashboards"):
+        return None
+    from dashboards import rollups
 
-        rollups.rebuild()
+    return rollups.Restructuring(unit_ids)
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("committees.urls")),
     path("", include("congresses.urls")),
     path("", include("dashboards.urls")),
+    path("", include("reminders.urls")),
 ]
 

@@ -313,6 +313,95 @@ def milestones_changed(unit: Unit, term_id: int, changes: Iterable[tuple[Milesto
 
 
 # ---------------------------------------------------------------------------------------
+# Many units moved or re-levelled at once (the import).
+
+
+class Restructuring:
+    """The net change to the roll-ups of a bulk restructuring, in two passes around it:
+
+        r = Restructuring(moved_or_relevelled_ids)   # before: take the affected units out
+        ...write the new parents, paths and levels...
+        r.finish(created_ids)                        # after: put them back, add the new ones
+
+    The affected units are the whole subtrees of the units that move or change level: their
+    chains of ancestors (or their level) change. Each contributes its own unit, congresses
+    and milestones to every strict ancestor; the first pass subtracts that along the old
+    chains, the second adds it along the new ones, and only the net difference is written —
+    a few upserts, however many units the file touches, instead of a rebuild.
+    """
+
+    def __init__(self, unit_ids: Iterable[int]):
+        paths = sorted(Unit.objects.filter(pk__in=list(unit_ids)).values_list("path", flat=True))
+        roots: list[str] = []
+        for path in paths:  # sorted, so an ancestor comes before its subtree
+            if not roots or not path.startswith(roots[-1]):
+                roots.append(path)
+        self.ids: list[int] = []
+        for start in range(0, len(roots), 200):
+            q = Q()
+            for path in roots[start : start + 200]:
+                q |= Q(path__startswith=path)
+            self.ids.extend(Unit.objects.filter(q).values_list("pk", flat=True))
+        self.parents = set(Unit.objects.filter(pk__in=[decode_path(p)[-1] for p in roots]).values_list("parent_id", flat=True))
+        self.delta: dict[str, dict[tuple, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 8))
+        self._spread(self.ids, -1)
+
+    def finish(self, created_ids: Iterable[int] = ()) -> None:
+        created = list(created_ids)
+        self._spread(self.ids + created, 1)
+        moved_roots = Unit.objects.filter(pk__in=self.ids).exclude(parent_id__in=self.ids)
+        parents = self.parents | set(moved_roots.values_list("parent_id", flat=True))
+        parents |= set(Unit.objects.filter(pk__in=created).values_list("parent_id", flat=True))
+        tables = {
+            "units": (UnitCount, ("unit", "level"), ("units",)),
+            "congresses": (CongressCount, ("unit", "term", "level"), CONGRESS_FLAGS),
+            "steps": (StepCount, ("unit", "step"), ("total", "done")),
+            "open_due": (OpenDueCount, ("unit", "term", "due_date"), ("open",)),
+            "dates": (CongressDateCount, ("unit", "term", "level", "date"), ("congresses", "pilots")),
+        }
+        for name, (model, keys, values) in tables.items():
+            _upsert_add(model, keys, values, [(*k, *v[: len(values)]) for k, v in self.delta[name].items()])
+        refresh_order(pk for pk in parents if pk is not None)
+
+    def _spread(self, ids: list[int], sign: int) -> None:
+        """Add `sign` × each unit's own figures to every strict ancestor's delta."""
+        from congresses.models import Congress, Milestone
+
+        d = self.delta
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            unit_rows = Unit.objects.filter(pk__in=chunk).values_list("pk", "path", "level")
+            up = {pk: (ancestors_of_path(path), level) for pk, path, level in unit_rows}
+
+            def add(table: str, unit_id: int, key: tuple, values) -> None:
+                ancestors, _level = up[unit_id]
+                for a in ancestors:
+                    acc = d[table][(a, *key)]
+                    for i, v in enumerate(values):
+                        acc[i] += sign * v
+
+            for pk, (_ancestors, level) in up.items():
+                add("units", pk, (level,), (1,))
+            for row in Congress.objects.filter(unit_id__in=chunk).values("unit_id", "term_id").annotate(**_congress_aggregates()):
+                add("congresses", row["unit_id"], (row["term_id"], up[row["unit_id"]][1]), [row[f] for f in CONGRESS_FLAGS])
+            for row in (
+                Congress.objects.filter(unit_id__in=chunk).annotate(date=congress_date_expr()).filter(date__isnull=False)
+                .values("unit_id", "term_id", "date").annotate(n=Count("pk"), pilots=Count("pk", filter=Q(is_pilot=True)))
+            ):
+                add("dates", row["unit_id"], (row["term_id"], up[row["unit_id"]][1], row["date"]), (row["n"], row["pilots"]))
+            milestones = Milestone.objects.filter(congress__unit_id__in=chunk)
+            for row in milestones.values("congress__unit_id", "step_id").annotate(
+                total=Count("pk"), done=Count("pk", filter=Q(status="done"))
+            ):
+                add("steps", row["congress__unit_id"], (row["step_id"],), (row["total"], row["done"]))
+            for row in (
+                milestones.filter(due_date__isnull=False).exclude(status="done")
+                .values("congress__unit_id", "congress__term_id", "due_date").annotate(n=Count("pk"))
+            ):
+                add("open_due", row["congress__unit_id"], (row["congress__term_id"], row["due_date"]), (row["n"],))
+
+
+# ---------------------------------------------------------------------------------------
 # From scratch.
 
 

@@ -38,7 +38,9 @@ def database_url() -> str:
 
 
 class CeleryWorker:
-    def __init__(self, *, outbox: Path, concurrency: int = 2, visibility_timeout: int = 5, log: Path | None = None):
+    def __init__(self, *, outbox: Path, concurrency: int = 2, visibility_timeout: int = 5, log: Path | None = None,
+                 env: dict[str, str] | None = None):
+        self.extra_env = env or {}
         self.outbox = Path(outbox)
         self.outbox.mkdir(parents=True, exist_ok=True)
         self.concurrency = concurrency
@@ -60,6 +62,7 @@ class CeleryWorker:
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.outbox),
         })
+        env.update(self.extra_env)
         return env
 
     def start(self) -> CeleryWorker:
@@ -107,6 +110,10 @@ class CeleryWorker:
             conn.default_channel.queue_purge("celery")
 
     # --- observing ---------------------------------------------------------------------
+
+    def recipients(self) -> list[str]:
+        """The To: address of every email sent, one entry per message."""
+        return [line[4:].strip() for m in self.messages() for line in m.splitlines() if line.startswith("To: ")]
 
     def messages(self) -> list[str]:
         """The emails the worker sent: the file backend writes one file per connection,

@@ -112,7 +112,12 @@ class RollupPropertyTest(TestCase):
                 self.counter += 1
                 rows.append(Row(2, f"I{self.counter}", parent.code, "Imported", LEVELS[a % 5], "cell"))
                 if unit.pk != self.root.pk and not parent.path.startswith(unit.path):
-                    rows.append(Row(3, unit.code, parent.code, unit.name, unit.level, unit.kind))
+                    level = LEVELS[(a + 1) % 5] if delta % 2 else unit.level  # sometimes re-levelled too
+                    rows.append(Row(3, unit.code, parent.code, unit.name, level, unit.kind))
+                    # and a second, unrelated unit moved under the root in the same file
+                    other = self._pick(units.exclude(path__startswith=unit.path).exclude(pk=self.root.pk), a)
+                    if other and not unit.path.startswith(other.path) and not parent.path.startswith(other.path):
+                        rows.append(Row(4, other.code, self.root.code, other.name, other.level, other.kind))
                 report = import_units(rows)
                 assert report.ok, report.errors
 
