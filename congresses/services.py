@@ -191,7 +191,10 @@ def milestone_update(
         milestone.evidence_file = evidence_file
     if note is not None:
         milestone.note = note
-    milestone.full_clean()
+    # The congress, the step and the uniqueness of the pair do not change here: validating
+    # them would cost a query each on every tick. The fields that change are validated, and
+    # clean() holds the done/date rule of the check constraint.
+    milestone.full_clean(exclude=["congress", "step", "updated_by"], validate_unique=False, validate_constraints=False)
     with rollups.track_congress(milestone.congress_id):
         _save_with_history(milestone, user)
         _sync_congress_from_milestone(milestone, user)
