@@ -85,8 +85,10 @@ def test_builder_makes_a_national_shape_tree_with_matching_rollups(db):
 
 
 @pytest.mark.postgres
-def test_command_builds_its_own_database_then_reuses_it(django_db_setup, django_db_blocker):
+def test_command_builds_its_own_database_then_reuses_it(transactional_db, django_db_blocker):
     portal_db = connection.settings_dict["NAME"]
+    # Never the real database's bench copy: the test database must be in place.
+    assert portal_db.startswith("test_"), portal_db
     name = f"{portal_db}_bench"
     args = ["--units", "300", "--provinces", "3", "--communes", "20", "--requests", "3", "--warmup", "1"]
     with django_db_blocker.unblock():
