@@ -101,16 +101,7 @@ class Command(BaseCommand):
             )
         if o["requests"] < 1 or o["warmup"] < 0:
             raise CommandError("--requests must be at least 1 and --warmup at least 0.")
-        provinces, communes = national.default_shape(o["units"])
-        params = {
-            "version": national.BUILD_VERSION, "units": o["units"],
-            "provinces": o["provinces"] or provinces, "communes": o["communes"] or communes,
-            "steps": o["steps"], "seed": o["seed"],
-        }
-        portal_db = connection.settings_dict["NAME"]
-        name = o["database_name"] or f"{portal_db}_bench"
-        if name == portal_db:
-            raise CommandError("The benchmark never runs in the portal's own database: choose another --database-name.")
+        name, params = bench_target(o)
         with bench_database(name, params, rebuild=o["rebuild"], keep=o["keep"], log=self.stdout.write):
             result = run_benchmark(requests=o["requests"], warmup=o["warmup"], seed=o["seed"], out=self.stdout.write)
         self.stdout.write(result.last_line())
@@ -296,6 +287,22 @@ def _count(m: Measurement, action, repeat: int = 5) -> None:
         counts.append(len(ctx.captured_queries))
         sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
     m.queries, m.sql_ms = max(counts), statistics.median(sql)
+
+
+def bench_target(o: dict) -> tuple[str, dict]:
+    """The benchmark database's name and the tree's parameters, from the command's options
+    (shared with bench_reminders, so both benchmarks measure the same tree)."""
+    provinces, communes = national.default_shape(o["units"])
+    params = {
+        "version": national.BUILD_VERSION, "units": o["units"],
+        "provinces": o["provinces"] or provinces, "communes": o["communes"] or communes,
+        "steps": o["steps"], "seed": o["seed"],
+    }
+    portal_db = connection.settings_dict["NAME"]
+    name = o["database_name"] or f"{portal_db}_bench"
+    if name == portal_db:
+        raise CommandError("The benchmark never runs in the portal's own database: choose another --database-name.")
+    return name, params
 
 
 def run_benchmark(*, requests: int, warmup: int, seed: int = 1, out=print) -> Result:

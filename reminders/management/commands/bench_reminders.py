@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from core import national
-from dashboards.management.commands.bench_dashboard import _marker, bench_database
+from dashboards.management.commands.bench_dashboard import _marker, bench_database, bench_target
 
 TARGET_END_TO_END_S = 60.0
 POLL_S = 0.1  # how often the command looks at the database while it waits
@@ -118,16 +118,7 @@ class Command(BaseCommand):
             )
         if o["workers"] < 1 or o["timeout"] <= 0:
             raise CommandError("--workers must be at least 1 and --timeout positive.")
-        provinces, communes = national.default_shape(o["units"])
-        params = {
-            "version": national.BUILD_VERSION, "units": o["units"],
-            "provinces": o["provinces"] or provinces, "communes": o["communes"] or communes,
-            "steps": o["steps"], "seed": o["seed"],
-        }
-        portal_db = connection.settings_dict["NAME"]
-        name = o["database_name"] or f"{portal_db}_bench"
-        if name == portal_db:
-            raise CommandError("The benchmark never runs in the portal's own database: choose another --database-name.")
+        name, params = bench_target(o)
         out = self.stdout.write
         with bench_database(name, params, rebuild=o["rebuild"], keep=o["keep"], log=out):
             day = o["date"] or _built_on(name) or timezone.localdate()
