@@ -343,12 +343,12 @@ class Restructuring:
                 q |= Q(path__startswith=path)
             self.ids.extend(Unit.objects.filter(q).values_list("pk", flat=True))
         self.parents = set(Unit.objects.filter(pk__in=[decode_path(p)[-1] for p in roots]).values_list("parent_id", flat=True))
-        self.delta: dict[str, dict[tuple, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 8))
-        self._spread(self.ids, -1)
+        self.delta = _new_delta()
+        _spread(self.delta, self.ids, -1)
 
     def finish(self, created_ids: Iterable[int] = ()) -> None:
         created = list(created_ids)
-        self._spread(self.ids + created, 1)
+        _spread(self.delta, self.ids + created, 1)
         moved_roots = Unit.objects.filter(pk__in=self.ids).exclude(parent_id__in=self.ids)
         parents = self.parents | set(moved_roots.values_list("parent_id", flat=True))
         parents |= set(Unit.objects.filter(pk__in=created).values_list("parent_id", flat=True))
@@ -363,42 +363,48 @@ class Restructuring:
             _upsert_add(model, keys, values, [(*k, *v[: len(values)]) for k, v in self.delta[name].items()])
         refresh_order(pk for pk in parents if pk is not None)
 
-    def _spread(self, ids: list[int], sign: int) -> None:
-        """Add `sign` × each unit's own figures to every strict ancestor's delta."""
-        from congresses.models import Congress, Milestone
 
-        d = self.delta
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            unit_rows = Unit.objects.filter(pk__in=chunk).values_list("pk", "path", "level")
-            up = {pk: (ancestors_of_path(path), level) for pk, path, level in unit_rows}
+def _spread(delta: dict, ids: list[int], sign: int) -> None:
+    """Add `sign` × the own figures of each unit (its unit, congresses and milestones) to the
+    rows of every strict ancestor in `delta`: {table: {key: values}}. Five grouped queries
+    per thousand units."""
+    from congresses.models import Congress, Milestone
 
-            def add(table: str, unit_id: int, key: tuple, values) -> None:
-                ancestors, _level = up[unit_id]
-                for a in ancestors:
-                    acc = d[table][(a, *key)]
-                    for i, v in enumerate(values):
-                        acc[i] += sign * v
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        unit_rows = Unit.objects.filter(pk__in=chunk).values_list("pk", "path", "level")
+        up = {pk: (ancestors_of_path(path), level) for pk, path, level in unit_rows}
 
-            for pk, (_ancestors, level) in up.items():
-                add("units", pk, (level,), (1,))
-            for row in Congress.objects.filter(unit_id__in=chunk).values("unit_id", "term_id").annotate(**_congress_aggregates()):
-                add("congresses", row["unit_id"], (row["term_id"], up[row["unit_id"]][1]), [row[f] for f in CONGRESS_FLAGS])
-            for row in (
-                Congress.objects.filter(unit_id__in=chunk).annotate(date=congress_date_expr()).filter(date__isnull=False)
-                .values("unit_id", "term_id", "date").annotate(n=Count("pk"), pilots=Count("pk", filter=Q(is_pilot=True)))
-            ):
-                add("dates", row["unit_id"], (row["term_id"], up[row["unit_id"]][1], row["date"]), (row["n"], row["pilots"]))
-            milestones = Milestone.objects.filter(congress__unit_id__in=chunk)
-            for row in milestones.values("congress__unit_id", "step_id").annotate(
-                total=Count("pk"), done=Count("pk", filter=Q(status="done"))
-            ):
-                add("steps", row["congress__unit_id"], (row["step_id"],), (row["total"], row["done"]))
-            for row in (
-                milestones.filter(due_date__isnull=False).exclude(status="done")
-                .values("congress__unit_id", "congress__term_id", "due_date").annotate(n=Count("pk"))
-            ):
-                add("open_due", row["congress__unit_id"], (row["congress__term_id"], row["due_date"]), (row["n"],))
+        def add(table: str, unit_id: int, key: tuple, values) -> None:
+            ancestors, _level = up[unit_id]
+            for a in ancestors:
+                acc = delta[table][(a, *key)]
+                for i, v in enumerate(values):
+                    acc[i] += sign * v
+
+        for pk, (_ancestors, level) in up.items():
+            add("units", pk, (level,), (1,))
+        for row in Congress.objects.filter(unit_id__in=chunk).values("unit_id", "term_id").annotate(**_congress_aggregates()):
+            add("congresses", row["unit_id"], (row["term_id"], up[row["unit_id"]][1]), [row[f] for f in CONGRESS_FLAGS])
+        for row in (
+            Congress.objects.filter(unit_id__in=chunk).annotate(date=congress_date_expr()).filter(date__isnull=False)
+            .values("unit_id", "term_id", "date").annotate(n=Count("pk"), pilots=Count("pk", filter=Q(is_pilot=True)))
+        ):
+            add("dates", row["unit_id"], (row["term_id"], up[row["unit_id"]][1], row["date"]), (row["n"], row["pilots"]))
+        milestones = Milestone.objects.filter(congress__unit_id__in=chunk)
+        for row in milestones.values("congress__unit_id", "step_id").annotate(
+            total=Count("pk"), done=Count("pk", filter=Q(status="done"))
+        ):
+            add("steps", row["congress__unit_id"], (row["step_id"],), (row["total"], row["done"]))
+        for row in (
+            milestones.filter(due_date__isnull=False).exclude(status="done")
+            .values("congress__unit_id", "congress__term_id", "due_date").annotate(n=Count("pk"))
+        ):
+            add("open_due", row["congress__unit_id"], (row["congress__term_id"], row["due_date"]), (row["n"],))
+
+
+def _new_delta() -> dict[str, dict[tuple, list[int]]]:
+    return defaultdict(lambda: defaultdict(lambda: [0] * len(CONGRESS_FLAGS)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -407,56 +413,20 @@ class Restructuring:
 
 def compute() -> dict[str, dict]:
     """Every roll-up, recomputed from the units, congresses and milestones: each unit's
-    own figures are grouped in the database, then added to its ancestors in Python."""
-    from congresses.models import Congress, Milestone
+    own figures are grouped in the database, then added to its ancestors (`_spread`)."""
+    from congresses.models import Congress
 
-    path_of = dict(Unit.objects.values_list("pk", "path"))
-    ancestors = {pk: ancestors_of_path(path) for pk, path in path_of.items()}
-    level_of = dict(Unit.objects.values_list("pk", "level"))
-    units: dict[tuple, int] = defaultdict(int)
-    for pk, level in level_of.items():
-        for a in ancestors[pk]:
-            units[(a, level)] += 1
-    congresses: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(CONGRESS_FLAGS))
-    for row in Congress.objects.values("unit_id", "term_id").annotate(**_congress_aggregates()):
-        for a in ancestors[row["unit_id"]]:
-            acc = congresses[(a, row["term_id"], level_of[row["unit_id"]])]
-            for i, f in enumerate(CONGRESS_FLAGS):
-                acc[i] += row[f]
-    dates: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    for row in (
-        Congress.objects.annotate(date=congress_date_expr()).filter(date__isnull=False)
-        .values("unit_id", "term_id", "date").annotate(n=Count("pk"), pilots=Count("pk", filter=Q(is_pilot=True)))
-    ):
-        for a in ancestors[row["unit_id"]]:
-            acc = dates[(a, row["term_id"], level_of[row["unit_id"]], row["date"])]
-            acc[0] += row["n"]
-            acc[1] += row["pilots"]
-    steps: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    open_due: dict[tuple, int] = defaultdict(int)
-    rows = (
-        Milestone.objects.values_list("congress__unit_id", "congress__term_id", "step_id", "status", "due_date")
-        .order_by()
-        .iterator(chunk_size=20000)
+    delta = _new_delta()
+    _spread(delta, list(Unit.objects.order_by("pk").values_list("pk", flat=True)), 1)
+    widths = {"units": 1, "congresses": len(CONGRESS_FLAGS), "steps": 2, "open_due": 1, "dates": 2}
+    out: dict = {}
+    for table, width in widths.items():
+        rows = {k: v[:width] for k, v in delta[table].items() if any(v[:width])}
+        out[table] = {k: v[0] for k, v in rows.items()} if width == 1 else {k: tuple(v) for k, v in rows.items()}
+    out["order"] = set(
+        Congress.objects.annotate(should=_before_subordinates_expr()).filter(should=True).values_list("pk", flat=True)
     )
-    for unit_id, term_id, step_id, status, due in rows:
-        done = status == "done"
-        for a in ancestors[unit_id]:
-            acc = steps[(a, step_id)]
-            acc[0] += 1
-            acc[1] += done
-            if not done and due is not None:
-                open_due[(a, term_id, due)] += 1
-    return {
-        "units": {k: v for k, v in units.items() if v},
-        "congresses": {k: tuple(v) for k, v in congresses.items() if any(v)},
-        "steps": {k: tuple(v) for k, v in steps.items() if any(v)},
-        "open_due": {k: v for k, v in open_due.items() if v},
-        "dates": {k: tuple(v) for k, v in dates.items() if any(v)},
-        "order": set(
-            Congress.objects.annotate(should=_before_subordinates_expr()).filter(should=True).values_list("pk", flat=True)
-        ),
-    }
+    return out
 
 
 def stored() -> dict[str, dict]:
