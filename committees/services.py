@@ -80,14 +80,14 @@ def unit_move(*, unit: Unit, new_parent: Unit | None) -> Unit:
     deepest = max(len(p) for p in subtree.values_list("path", flat=True))
     if deepest - len(old_prefix) + len(new_prefix) > PATH_MAX_LENGTH:
         raise ValidationError({"parent": _("The tree is too deep under this unit.")})
-    contribution = rollups.subtree_moving(unit)
+    restructuring = rollups.Restructuring([unit.pk])
     subtree.update(
         path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1)),
         depth=F("depth") + depth_delta,
     )
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     unit.refresh_from_db()
-    rollups.subtree_moved(unit, contribution)
+    restructuring.finish()
     return unit
 
 

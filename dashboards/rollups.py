@@ -58,68 +58,7 @@ def ancestors_of_path(path: str) -> list[int]:
 
 
 # ---------------------------------------------------------------------------------------
-# A unit's own contribution, and a whole subtree's.
-
-
-@dataclass
-class Contribution:
-    """What a set of units adds to the roll-ups of every unit above all of them."""
-
-    units: dict[str, int]
-    congresses: dict[tuple[int, str], list[int]]  # (term, level) -> flags
-    steps: dict[int, list[int]]  # step -> [total, done]
-    open_due: dict[tuple[int, dt.date], int]  # (term, due date) -> unfinished
-    dates: dict[tuple[int, str, dt.date], list[int]]  # (term, level, date) -> [congresses, pilots]
-    parent_id: int | None = None  # of the subtree's root, before a move
-
-    def negated(self) -> Contribution:
-        return Contribution(
-            units={k: -v for k, v in self.units.items()},
-            congresses={k: [-x for x in v] for k, v in self.congresses.items()},
-            steps={k: [-x for x in v] for k, v in self.steps.items()},
-            open_due={k: -v for k, v in self.open_due.items()},
-            dates={k: [-x for x in v] for k, v in self.dates.items()},
-            parent_id=self.parent_id,
-        )
-
-
-def subtree_contribution(unit: Unit) -> Contribution:
-    """Everything in the subtree of `unit`, the unit included. Four grouped queries."""
-    from congresses.models import Congress, Milestone
-
-    prefix = unit.path
-    units = dict(
-        Unit.objects.filter(path__startswith=prefix).values_list("level").annotate(n=Count("pk")).values_list("level", "n")
-    )
-    congresses = {
-        (row["term_id"], row["unit__level"]): [row[f] for f in CONGRESS_FLAGS]
-        for row in Congress.objects.filter(unit__path__startswith=prefix)
-        .values("term_id", "unit__level")
-        .annotate(**_congress_aggregates())
-    }
-    steps = {
-        row["step_id"]: [row["total"], row["done"]]
-        for row in Milestone.objects.filter(congress__unit__path__startswith=prefix)
-        .values("step_id")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status="done")))
-    }
-    open_due = {
-        (row["congress__term_id"], row["due_date"]): row["n"]
-        for row in Milestone.objects.filter(congress__unit__path__startswith=prefix, due_date__isnull=False)
-        .exclude(status="done")
-        .values("congress__term_id", "due_date")
-        .annotate(n=Count("pk"))
-    }
-    dates = {
-        (row["term_id"], row["unit__level"], row["date"]): [row["n"], row["pilots"]]
-        for row in Congress.objects.filter(unit__path__startswith=prefix)
-        .annotate(date=congress_date_expr())
-        .filter(date__isnull=False)
-        .values("term_id", "unit__level", "date")
-        .annotate(n=Count("pk"), pilots=Count("pk", filter=Q(is_pilot=True)))
-    }
-    return Contribution(units=units, congresses=congresses, steps=steps, open_due=open_due, dates=dates,
-                        parent_id=unit.parent_id)
+# What a congress counts as.
 
 
 def congress_date_expr():
@@ -136,21 +75,6 @@ def _congress_aggregates() -> dict:
         "pilots_held": Count("pk", filter=Q(is_pilot=True, status="held")),
         "before_subordinates": Count("pk", filter=Q(before_subordinates=True)),
     }
-
-
-def _apply(ancestor_ids: list[int], c: Contribution) -> None:
-    if not ancestor_ids:
-        return
-    _upsert_add(UnitCount, ("unit", "level"), ("units",),
-                [(a, level, n) for a in ancestor_ids for level, n in c.units.items()])
-    _upsert_add(CongressCount, ("unit", "term", "level"), CONGRESS_FLAGS,
-                [(a, term, level, *flags) for a in ancestor_ids for (term, level), flags in c.congresses.items()])
-    _upsert_add(StepCount, ("unit", "step"), ("total", "done"),
-                [(a, step, *v) for a in ancestor_ids for step, v in c.steps.items()])
-    _upsert_add(OpenDueCount, ("unit", "term", "due_date"), ("open",),
-                [(a, term, due, n) for a in ancestor_ids for (term, due), n in c.open_due.items()])
-    _upsert_add(CongressDateCount, ("unit", "term", "level", "date"), ("congresses", "pilots"),
-                [(a, term, level, date, *v) for a in ancestor_ids for (term, level, date), v in c.dates.items()])
 
 
 # ---------------------------------------------------------------------------------------
@@ -178,21 +102,6 @@ def unit_level_changed(unit: Unit, old_level: str) -> None:
             _upsert_add(CongressDateCount, ("unit", "term", "level", "date"), ("congresses", "pilots"),
                         [row for a in ancestors for row in ((a, congress.term_id, old_level, date, -1, -pilot),
                                                             (a, congress.term_id, unit.level, date, 1, pilot))])
-
-
-def subtree_moving(unit: Unit) -> Contribution:
-    """Call before moving `unit`: takes its subtree out of its old ancestors' roll-ups and
-    returns the contribution to hand to `subtree_moved` after the move."""
-    contribution = subtree_contribution(unit)
-    _apply(ancestors_of_path(unit.path), contribution.negated())
-    return contribution
-
-
-def subtree_moved(unit: Unit, contribution: Contribution) -> None:
-    unit.refresh_from_db(fields=["path", "parent"])
-    _apply(ancestors_of_path(unit.path), contribution)
-    # The old and the new parent gained or lost a subordinate: their bottom-up check changes.
-    refresh_order([pk for pk in (contribution.parent_id, unit.parent_id) if pk is not None])
 
 
 def congress_flags(congress) -> list[int]:
@@ -313,7 +222,7 @@ def milestones_changed(unit: Unit, term_id: int, changes: Iterable[tuple[Milesto
 
 
 # ---------------------------------------------------------------------------------------
-# Many units moved or re-levelled at once (the import).
+# Units moved or re-levelled: one subtree (unit_move) or many at once (the import).
 
 
 class Restructuring:
