@@ -346,6 +346,22 @@ class Command(BaseCommand):
             summary = self._load(province, options["seed"], options["password"])
         elapsed = time.perf_counter() - started
         self._report(summary, options["password"], elapsed)
+        self._reminders()
+
+    def _reminders(self) -> None:
+        """Fill the notification centre of a fresh demo with what beat's scans would write:
+        today's reminders, and the weekly digest of the provincial viewer (written now, not
+        on the policy's weekday, so the demo shows one)."""
+        from django.apps import apps
+
+        if not apps.is_installed("reminders"):
+            return
+        from reminders.models import Kind
+        from reminders.services import reminders_scan
+
+        for kind in (Kind.DAILY, Kind.WEEKLY):
+            result = reminders_scan(kind=kind, source="demo")
+            self.stdout.write(f"Reminders ({kind}): {result.deliveries} messages, {result.items} lines.")
 
     # -- choosing the province ----------------------------------------------------------
 
