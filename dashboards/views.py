@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -43,6 +44,7 @@ def unit_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
     body = cache.get(key)
     if body is None:
         d = unit_dashboard(unit=unit, term=term, today=today)
+        _link_children(d)
         body = render_to_string("dashboards/unit_dashboard.html", {
             "d": d, "charts": dashboard_charts(d), "check_urls": check_urls(d.unit),
         })
@@ -52,6 +54,17 @@ def unit_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         ancestors = list(Unit.objects.ancestors_of(unit))
     mark_in_scope(ancestors, request.user)
     return render(request, "dashboards/dashboard_page.html", {"unit": unit, "ancestors": ancestors, "body": body})
+
+
+def _link_children(d: Dashboard) -> None:
+    """Each child row's links, from one reverse() per URL name rather than three a row
+    (a province has a few hundred rows)."""
+    patterns = {name: reverse(f"dashboards:{name}", args=[0]) for name in ("unit_dashboard", "unit_units")}
+    marker = "/0/"
+    for row in d.children:
+        segment = f"/{row.unit.pk}/"
+        row.dashboard_url = patterns["unit_dashboard"].replace(marker, segment, 1)
+        row.units_url = patterns["unit_units"].replace(marker, segment, 1)
 
 
 @login_required

@@ -120,6 +120,8 @@ def test_dashboard_and_briefing_render_the_pictures(tree, client):
     page = client.get(reverse("dashboards:unit_dashboard", args=[root.pk])).content.decode()
     for chart in ("chart-calendar", "chart-steps", "chart-children"):
         assert chart in page
+    assert f'href="{reverse("dashboards:unit_dashboard", args=[bloc.pk])}"' in page  # each child row's links
+    assert f'href="{reverse("dashboards:unit_units", args=[bloc.pk])}?missing=held"' in page
     briefing = client.get(reverse("dashboards:unit_briefing", args=[root.pk]))
     assert briefing.status_code == 200
     text = briefing.content.decode()
