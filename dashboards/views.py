@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from accounts.tokens import login_or_token_required
 from committees.models import Unit
 from committees.querysets import mark_in_scope
-from congresses.models import CongressStatus
+from congresses.models import CongressStatus, Term
 from congresses.selectors import current_term
 
 from . import cache as dashboard_cache
@@ -22,11 +22,17 @@ from .lists import UnitList, check_urls, unit_rows
 from .selectors import Dashboard, unit_dashboard
 
 
-def _dashboard(request: HttpRequest, pk: int) -> Dashboard:
+def _unit_and_term(request: HttpRequest, pk: int) -> tuple[Unit, Term]:
+    """The unit if the user may read it, and the current term; 404 otherwise."""
     unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
     term = current_term()
     if term is None:
         raise Http404
+    return unit, term
+
+
+def _dashboard(request: HttpRequest, pk: int) -> Dashboard:
+    unit, term = _unit_and_term(request, pk)
     return unit_dashboard(unit=unit, term=term, today=timezone.localdate())
 
 
@@ -35,10 +41,7 @@ def unit_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The dashboard page. Its body is the same for everyone who may open the unit: it is
     rendered from the roll-ups on the first request and then served from the cache until
     something it shows changes (dashboards.cache)."""
-    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
-    term = current_term()
-    if term is None:
-        raise Http404
+    unit, term = _unit_and_term(request, pk)
     today = timezone.localdate()
     key = dashboard_cache.body_key(unit.pk, term.pk, today, get_language())
     body = cache.get(key)
@@ -132,10 +135,7 @@ UNIT_LIST_PAGE_SIZE = 50
 
 
 def _unit_list(request: HttpRequest, pk: int) -> UnitList:
-    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
-    term = current_term()
-    if term is None:
-        raise Http404
+    unit, term = _unit_and_term(request, pk)
     today = timezone.localdate()
     filterset = UnitListFilterSet(
         request.GET, queryset=unit_rows(unit=unit, term=term, today=today), term=term, today=today
