@@ -1,7 +1,10 @@
 """Settings for a developer's machine and the run command (`make run`)."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import INSTALLED_APPS, env
+
+# Development data (demo loader, benchmark tree and commands): never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "devdata"]
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="local-insecure-key-do-not-use-in-production")

@@ -1,7 +1,10 @@
 """Settings for the test suite: the embedded defaults unless DATABASE_URL/REDIS_URL are set."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import INSTALLED_APPS, env
+
+# Development data (demo loader, benchmark tree and commands): never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "devdata"]
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"

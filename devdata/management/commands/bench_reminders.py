@@ -28,8 +28,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from core import national
-from dashboards.management.commands.bench_dashboard import _marker, bench_database, bench_target
+from devdata import national
+from devdata.management.commands.bench_dashboard import _marker, bench_database, bench_target
 
 TARGET_END_TO_END_S = 60.0
 POLL_S = 0.1  # how often the command looks at the database while it waits
@@ -37,7 +37,7 @@ FINAL_STATES = ("sent", "skipped", "failed")
 
 HELP = """Benchmark the daily reminders end to end (PostgreSQL and Redis only).
 
-The data are the national-shape tree of `manage.py bench_dashboard` (core.national: 60,000
+The data are the national-shape tree of `manage.py bench_dashboard` (devdata.national: 60,000
 units, about 1.2 million milestones, a secretary per unit, a viewer per province) in that
 command's own database, found, built or rebuilt exactly as bench_dashboard does with the
 same options (default name: the portal database's name plus "_bench"), so the two
@@ -301,7 +301,7 @@ class ReminderBench:
 
         term = current_term()
         if term is None or term.name != national.TERM_NAME:
-            raise CommandError("No bench tree in this database (core.national.build_national_tree).")
+            raise CommandError("No bench tree in this database (devdata.national.build_national_tree).")
         milestones = self._describe(term)
         self._clear()
         purged = app.control.purge()

@@ -1,4 +1,4 @@
-"""The national-tree builder (core.national) and `manage.py bench_dashboard`, at a tiny
+"""The national-tree builder (devdata.national) and `manage.py bench_dashboard`, at a tiny
 size, so that neither rots: the tree's shape, its paths, its congresses and milestones, the
 roll-ups equal to a recomputation, and the command's last line."""
 
@@ -14,9 +14,9 @@ from django.db.models import Count
 from accounts.models import Role, User
 from committees.models import Level, Unit, encode_segment
 from congresses.models import Congress, Milestone, MilestoneStatus, PlanStep, StepEffect, Term
-from core import national
+from devdata import national
 from dashboards import rollups
-from dashboards.management.commands.bench_dashboard import run_benchmark
+from devdata.management.commands.bench_dashboard import run_benchmark
 
 LAST_LINE = re.compile(
     r"^root_p95_ms=\d+\.\d province_p95_ms=\d+\.\d bare_p95_ms=\d+\.\d ratio_p50=\d+\.\d\d "

@@ -24,7 +24,7 @@ from vietnam_provinces import Province, VietNamDivisionType, Ward
 from committees.importing import HEADER, import_units, read_file
 from committees.models import Unit
 
-from .import_units import ProgressPrinter
+from committees.management.commands.import_units import ProgressPrinter
 
 BLOCS = [
     ("Đảng bộ các cơ quan Đảng {province}", "bloc"),

@@ -25,17 +25,17 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from core import national
+from devdata import national
 from dashboards import cache as dashboard_cache
 
-BENCH_URLCONF = "dashboards.bench_urls"
+BENCH_URLCONF = "devdata.bench_urls"
 MARKER = "bench_dashboard"  # the key of the database comment that says the database is ours
-TREE_APPS = {"accounts", "committees", "congresses", "dashboards"}  # what core.national writes
+TREE_APPS = {"accounts", "committees", "congresses", "dashboards"}  # what devdata.national writes
 TARGETS = {"root_p95_ms": 50.0, "queries": 12, "ratio_p50": 3.0, "update_p95_ms": 30.0}
 
 HELP = """Benchmark the unit dashboard on a national-shape tree (PostgreSQL only).
 
-The tree (core.national: the central committee, 34 provinces, about 3,300 communes and
+The tree (devdata.national: the central committee, 34 provinces, about 3,300 communes and
 blocs, grassroots and sub-grassroots units, 60,000 in all, about 20 milestones each) lives
 in a database of its own, never the portal's: by default the portal database's name plus
 "_bench" (--database-name to choose). The command creates it if missing, migrates it, and
@@ -50,7 +50,7 @@ admin, DEBUG off, cached templates), interleaved request by request:
   root       the root dashboard (/units/<root>/dashboard/),
   province   the dashboard of the province with the most children,
   bare       the floor: a view rendering as many rows as the root dashboard has child rows
-             from one query through a plain HTML template (dashboards/bench_urls.py),
+             from one query through a plain HTML template (devdata/bench_urls.py),
 and afterwards
   update     congresses.services.milestone_update toggling random grassroots and
              sub-grassroots milestones done / not done and back, each call in
@@ -306,7 +306,7 @@ def bench_target(o: dict) -> tuple[str, dict]:
 
 
 def run_benchmark(*, requests: int, warmup: int, seed: int = 1, out=print) -> Result:
-    """Measure the current database's bench tree (core.national): see HELP."""
+    """Measure the current database's bench tree (devdata.national): see HELP."""
     from accounts.models import User
     from committees.models import Unit
     from congresses.models import Milestone, MilestoneStatus
@@ -316,7 +316,7 @@ def run_benchmark(*, requests: int, warmup: int, seed: int = 1, out=print) -> Re
     term = current_term()
     root = Unit.objects.filter(parent=None, congresses__term=term).order_by("pk").first()
     if term is None or root is None:
-        raise CommandError("No bench tree in this database (core.national.build_national_tree).")
+        raise CommandError("No bench tree in this database (devdata.national.build_national_tree).")
     province = (
         Unit.objects.filter(parent=root).alias(n=_children_count()).order_by("-n", "pk").first()
     )

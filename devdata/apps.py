@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DevdataConfig(AppConfig):
+    """Development data: the demo province, the national benchmark tree and the benchmark
+    commands. Installed by the local and test settings only; production carries none of it."""
+
+    name = "devdata"
+    verbose_name = "Development data"
