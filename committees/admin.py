@@ -30,3 +30,12 @@ class UnitAdmin(admin.ModelAdmin):
         if "parent" in form.changed_data:
             services.unit_move(unit=obj, new_parent=obj.parent)
         services.unit_update(unit=obj, name=obj.name, level=obj.level, kind=obj.kind, is_active=obj.is_active)
+
+    # A delete goes through the service, so the roll-ups lose the unit; subordinates
+    # before their superiors when several are deleted at once.
+    def delete_model(self, request, obj):
+        services.unit_delete(unit=obj)
+
+    def delete_queryset(self, request, queryset):
+        for unit in queryset.order_by("-depth"):
+            services.unit_delete(unit=unit)

@@ -26,10 +26,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from progress import rollups
+from progress.rollups import Recount
 
 from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Level, Unit, encode_segment
 
@@ -390,26 +392,15 @@ def _import(rows: list[Row], *, dry_run: bool, tick: Progress) -> ImportReport:
     if dry_run or not (report.created or report.updated):
         return report
 
-    restructuring = _rollups_before(restructured_ids) if restructured else None
+    # The roll-ups count units per ancestor and level: an import that creates, moves or
+    # re-levels units updates them, in its transaction, by the net change of the subtrees
+    # concerned (progress.rollups.Recount).
+    recount = Recount(restructured_ids) if restructured else None
     _write(by_code, existing, parent_of, depth_of, new_codes, tick)
-    if restructuring is not None:
-        restructuring.finish(Unit.objects.filter(code__in=new_codes).values_list("pk", flat=True))
-    if apps.is_installed("dashboards"):
-        from dashboards import cache as dashboard_cache
-
-        dashboard_cache.bump_all()  # names and kinds were written without signals
+    if recount is not None:
+        recount.finish(Unit.objects.filter(code__in=new_codes).values_list("pk", flat=True))
+    rollups.touch_all()  # names and kinds were written without signals
     return report
-
-
-def _rollups_before(unit_ids: list[int]):
-    """The dashboards' roll-up tables count units per ancestor and level: an import that
-    creates, moves or re-levels units updates them, in the import's transaction, by the
-    net change of the subtrees concerned (dashboards.rollups.Restructuring)."""
-    if not apps.is_installed("dashboards"):
-        return None
-    from dashboards import rollups
-
-    return rollups.Restructuring(unit_ids)
 
 
 # ---------------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboards import rollups
+from progress.rollups import Recount
 
+from . import progress
 from .importing import ImportFileError, import_units, read_file
 from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, ImportJob, ImportStatus, Unit, encode_segment
 
@@ -44,7 +45,7 @@ def unit_create(
     unit.save()
     unit.path = (parent.path if parent else "") + encode_segment(unit.pk)
     Unit.objects.filter(pk=unit.pk).update(path=unit.path)
-    rollups.unit_created(unit)
+    progress.unit_created(unit)
     return unit
 
 
@@ -53,10 +54,25 @@ def unit_update(*, unit: Unit, name: str, level: str, kind: str, is_active: bool
     old_level = Unit.objects.filter(pk=unit.pk).values_list("level", flat=True).get()
     unit.name, unit.level, unit.kind, unit.is_active = name, level, kind, is_active
     unit.full_clean()
+    # A new level moves the unit's own figures (its unit count, its congresses) to another
+    # key in every ancestor's roll-ups; its subordinates' chains do not change.
+    recount = Recount([unit.pk], subtrees=False) if old_level != level else None
     unit.save(update_fields=["name", "level", "kind", "is_active", "updated_at"])
-    if old_level != level:
-        rollups.unit_level_changed(unit, old_level)
+    if recount is not None:
+        recount.finish()
     return unit
+
+
+@transaction.atomic
+def unit_delete(*, unit: Unit) -> None:
+    """Delete a unit created by mistake. Only a unit without subordinates, congresses or
+    users can go (the rest is protected); its count leaves every ancestor's roll-ups."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.children.exists():
+        raise ValidationError(_("A unit with subordinate units cannot be deleted; move or delete them first."))
+    recount = Recount([unit.pk], subtrees=False)
+    unit.delete()  # ProtectedError when congresses or users still refer to it
+    recount.finish()
 
 
 @transaction.atomic
@@ -80,14 +96,14 @@ def unit_move(*, unit: Unit, new_parent: Unit | None) -> Unit:
     deepest = max(len(p) for p in subtree.values_list("path", flat=True))
     if deepest - len(old_prefix) + len(new_prefix) > PATH_MAX_LENGTH:
         raise ValidationError({"parent": _("The tree is too deep under this unit.")})
-    restructuring = rollups.Restructuring([unit.pk])
+    recount = Recount([unit.pk])
     subtree.update(
         path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1)),
         depth=F("depth") + depth_delta,
     )
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     unit.refresh_from_db()
-    restructuring.finish()
+    recount.finish()
     return unit
 
 

@@ -76,6 +76,14 @@ class CongressAdmin(SimpleHistoryAdmin):
         for warning in result.warnings:
             self.message_user(request, warning, messages.WARNING)
 
+    # Deletes go through the service too, so the roll-ups lose the congress's figures.
+    def delete_model(self, request, obj):
+        services.congress_delete(congress=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for congress in queryset:
+            services.congress_delete(congress=congress, user=request.user)
+
 
 @admin.register(Milestone)
 class MilestoneAdmin(SimpleHistoryAdmin):
@@ -97,3 +105,10 @@ class MilestoneAdmin(SimpleHistoryAdmin):
             evidence_file=form.cleaned_data.get("evidence_file") if "evidence_file" in form.changed_data else None,
             note=obj.note,
         )
+
+    def delete_model(self, request, obj):
+        services.milestone_delete(milestone=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for milestone in queryset:
+            services.milestone_delete(milestone=milestone, user=request.user)

@@ -25,7 +25,7 @@ def congress_warnings(congress: Congress) -> list[str]:
     """Warnings about a congress's date that inform but never block (DOMAIN.md "Congress":
     congresses go bottom-up, each level before its deadline)."""
     warnings: list[str] = []
-    date = congress.effective_date
+    date = congress.counts_on
     if date is None:
         return warnings
     deadline = congress.term.deadline_for(congress.unit.level)

@@ -13,17 +13,17 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from committees.models import Unit
-from dashboards import rollups
 
+from . import rules
 from .models import (
     Congress,
-    CongressStatus,
     Milestone,
     MilestoneStatus,
     PlanStep,
     StepEffect,
     Term,
 )
+from .progress import CongressDelta, MilestoneState, apply_changes, congress_dated, congress_flags, track_congress
 from .selectors import congress_warnings
 
 CONGRESS_FIELDS = (
@@ -37,10 +37,6 @@ class CongressChange:
     congress: Congress
     warnings: list[str] = field(default_factory=list)
     rescheduled: int = 0
-
-
-def _steps_for(term: Term, level: str) -> list[PlanStep]:
-    return [s for s in term.steps.all() if s.applies_to(level)]
 
 
 def _save_with_history(obj, user, update_fields=None) -> None:
@@ -66,24 +62,14 @@ def congress_create(
         registered_on=registered_on, updated_by=user,
     )
     congress.full_clean()
-    with rollups.track_congress(None) as tracker:
+    with track_congress(None) as tracker:
         _save_with_history(congress, user)
         tracker.track(congress.pk)
-        _create_milestones(congress, user, registered_on)
+        milestones = rules.new_milestones(congress, rules.steps_for(list(term.steps.all()), unit.level))
+        for milestone in milestones:
+            milestone.updated_by = user
+        bulk_create_with_history(milestones, Milestone, default_user=user)
     return CongressChange(congress=congress, warnings=congress_warnings(congress))
-
-
-def _create_milestones(congress: Congress, user, registered_on: dt.date | None) -> None:
-    unit, term, planned_date = congress.unit, congress.term, congress.planned_date
-    milestones = [
-        Milestone(
-            congress=congress, step=step, due_date=step.compute_due(planned_date), updated_by=user,
-            status=MilestoneStatus.DONE if step.effect == StepEffect.REGISTER and registered_on else MilestoneStatus.NOT_STARTED,
-            done_on=registered_on if step.effect == StepEffect.REGISTER else None,
-        )
-        for step in _steps_for(term, unit.level)
-    ]
-    bulk_create_with_history(milestones, Milestone, default_user=user)
 
 
 @transaction.atomic
@@ -102,13 +88,12 @@ def congress_update(*, congress: Congress, user, data: dict) -> CongressChange:
     old_date = congress.planned_date
     for name, value in data.items():
         setattr(congress, name, value)
-    if congress.held_on and congress.status == CongressStatus.PREPARING:
-        congress.status = CongressStatus.HELD
-    if not congress.held_on and congress.status == CongressStatus.HELD:
-        raise ValidationError({"held_on": _("A congress that has been held needs the date it was held.")})
+    error = rules.settle_status(congress)
+    if error:
+        raise ValidationError({"held_on": error})
     congress.full_clean()
     change = CongressChange(congress=congress)
-    with rollups.track_congress(congress.pk):
+    with track_congress(congress.pk):
         _save_with_history(congress, user)
         if congress.planned_date != old_date:
             change.rescheduled = _reschedule(congress, user)
@@ -135,41 +120,16 @@ def _sync_milestones_from_congress(congress: Congress, user) -> None:
     for milestone in congress.milestones.select_related("step").filter(
         step__effect__in=[StepEffect.REGISTER, StepEffect.HOLD]
     ):
-        if _follow_congress(milestone, congress):
+        if rules.milestone_follows_congress(milestone, congress):
             _save_with_history(milestone, user, update_fields=["status", "done_on"])
 
 
-def _follow_congress(milestone: Milestone, congress: Congress) -> bool:
-    """Bring a "register" or "hold" milestone in line with the congress's date registered
-    or date held; True when it changed. The one place that rule lives."""
-    if not milestone.step.effect:
-        return False
-    on = {StepEffect.REGISTER: congress.registered_on, StepEffect.HOLD: congress.held_on}[milestone.step.effect]
-    if on and (milestone.status != MilestoneStatus.DONE or milestone.done_on != on):
-        milestone.status, milestone.done_on = MilestoneStatus.DONE, on
-    elif not on and milestone.status == MilestoneStatus.DONE:
-        milestone.status, milestone.done_on = MilestoneStatus.IN_PROGRESS, None
-    else:
-        return False
-    return True
-
-
 def _sync_congress_from_milestone(milestone: Milestone, user) -> None:
-    effect = milestone.step.effect
-    if not effect:
+    if not milestone.step.effect:
         return
     congress = Congress.objects.select_for_update().get(pk=milestone.congress_id)
-    done_on = milestone.done_on if milestone.status == MilestoneStatus.DONE else None
-    if effect == StepEffect.REGISTER:
-        if congress.registered_on == done_on:
-            return
-        congress.registered_on = done_on
-    elif effect == StepEffect.HOLD:
-        if congress.held_on == done_on:
-            return
-        congress.held_on = done_on
-        congress.status = CongressStatus.HELD if done_on else CongressStatus.PREPARING
-    _save_with_history(congress, user)
+    if rules.congress_follows_milestone(congress, milestone):
+        _save_with_history(congress, user)
 
 
 @transaction.atomic
@@ -183,22 +143,41 @@ def milestone_update(
     step writes the same date onto the congress.
     """
     milestone = Milestone.objects.select_for_update().select_related("step", "congress").get(pk=milestone.pk)
-    milestone.status = status
-    milestone.done_on = done_on if status == MilestoneStatus.DONE else None
-    if evidence_number is not None:
-        milestone.evidence_number = evidence_number.strip()
+    rules.apply_milestone_progress(milestone, status=status, done_on=done_on, evidence_number=evidence_number, note=note)
     if evidence_file is not None:
         milestone.evidence_file = evidence_file
-    if note is not None:
-        milestone.note = note
     # The congress, the step and the uniqueness of the pair do not change here: validating
     # them would cost a query each on every tick. The fields that change are validated, and
     # clean() holds the done/date rule of the check constraint.
     milestone.full_clean(exclude=["congress", "step", "updated_by"], validate_unique=False, validate_constraints=False)
-    with rollups.track_congress(milestone.congress_id):
+    with track_congress(milestone.congress_id):
         _save_with_history(milestone, user)
         _sync_congress_from_milestone(milestone, user)
     return milestone
+
+
+@transaction.atomic
+def congress_delete(*, congress: Congress, user) -> None:
+    """Delete a congress with its milestones (a congress opened by mistake), keeping the
+    roll-ups: its figures leave every ancestor, and its parent's bottom-up flag is
+    recomputed. The history keeps a row for the congress and each milestone."""
+    congress = Congress.objects.select_for_update().get(pk=congress.pk)
+    with track_congress(congress.pk):
+        for milestone in congress.milestones.all():
+            milestone._history_user = user
+            milestone.delete()
+        congress._history_user = user
+        congress.delete()
+
+
+@transaction.atomic
+def milestone_delete(*, milestone: Milestone, user) -> None:
+    """Delete one milestone (a step that does not apply to this congress), keeping the
+    roll-ups."""
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    with track_congress(milestone.congress_id):
+        milestone._history_user = user
+        milestone.delete()
 
 
 def milestone_complete(*, milestone: Milestone, user, done_on: dt.date, evidence_number: str = "") -> Milestone:
@@ -329,43 +308,6 @@ def _update_rows(model, objs: list, names: list[str], user) -> None:
     get_history_manager_for_model(model).bulk_history_create(objs, batch_size=_BULK_BATCH, update=True, default_user=user)
 
 
-def _rollups_add(changes) -> None:
-    """Apply congress changes to the roll-ups: `changes` are (unit, term id, flags before or
-    None, flags after, milestone (before, after) state pairs, `congress_dated` before or
-    None, after). Units with the same parent have the same ancestors, so their changes are
-    summed and applied together: a few statements per parent instead of a few per congress.
-    Then the bottom-up flags of the units whose congress date moved, and of their parents."""
-    from committees.models import PATH_SEGMENT_WIDTH
-    from dashboards import rollups as _rollups
-
-    congress_delta: dict[tuple, list] = {}  # (parent path, term, level) -> [unit, summed delta]
-    milestone_pairs: dict[tuple, list] = {}  # (parent path, term) -> [unit, pairs]
-    dated_pairs: dict[tuple, list] = {}  # (parent path, term, level) -> [unit, pairs]
-    reorder: dict[int, set[int]] = {}  # term -> units whose bottom-up flag may change
-    for unit, term_id, old, new, pairs, old_dated, new_dated in changes:
-        parent_path = unit.path[:-PATH_SEGMENT_WIDTH]
-        if old_dated != new_dated:
-            dated_pairs.setdefault((parent_path, term_id, unit.level), [unit, []])[1].append((old_dated, new_dated))
-            if old_dated is None or old_dated[0] != new_dated[0]:
-                reorder.setdefault(term_id, set()).update(pk for pk in (unit.pk, unit.parent_id) if pk)
-        if old != new:
-            old = old or [0] * len(new)
-            entry = congress_delta.setdefault((parent_path, term_id, unit.level), [unit, [0] * len(new)])
-            entry[1] = [acc + n - o for acc, n, o in zip(entry[1], new, old, strict=True)]
-        if pairs:
-            milestone_pairs.setdefault((parent_path, term_id), [unit, []])[1].extend(pairs)
-    for (_path, term_id, _level), (unit, delta) in congress_delta.items():
-        if any(delta):
-            # congress_changed adds new − old to the ancestors: a summed delta is a valid "new".
-            _rollups.congress_changed(unit, term_id, None, delta)
-    for (_path, term_id), (unit, pairs) in milestone_pairs.items():
-        _rollups.milestones_changed(unit, term_id, pairs)
-    for (_path, term_id, _level), (unit, pairs) in dated_pairs.items():
-        _rollups.congress_dates_changed(unit, term_id, pairs)
-    for term_id, unit_ids in reorder.items():
-        _rollups.refresh_order(unit_ids, term_id)
-
-
 def _stamp(obj, user, at: dt.datetime | None) -> None:
     obj.updated_by = user
     obj._history_user = user
@@ -386,10 +328,6 @@ def congresses_bulk_create(
     rows; add everything to the roll-ups. `at` dates the history rows (default: now).
     All or nothing: any bad spec raises ValidationError naming every bad unit.
     """
-    from simple_history.utils import bulk_create_with_history as _bulk_create
-
-    from dashboards import rollups as _rollups
-
     specs = list(specs)
     errors: list[str] = []
     taken = set(Congress.objects.filter(term=term).values_list("unit_id", flat=True))
@@ -414,36 +352,27 @@ def congresses_bulk_create(
         return []
     for congress in congresses:
         _stamp(congress, user, at)
-    congresses = _bulk_create(congresses, Congress, batch_size=_BULK_BATCH, default_user=user, default_date=at)
+    congresses = bulk_create_with_history(congresses, Congress, batch_size=_BULK_BATCH, default_user=user, default_date=at)
 
     steps_of: dict[str, list[PlanStep]] = {}
     all_steps = list(term.steps.all())
     milestones_of: dict[int, list[Milestone]] = {}
-    milestones = []
     for congress in congresses:
         level = congress.unit.level
         if level not in steps_of:
-            steps_of[level] = [s for s in all_steps if s.applies_to(level)]
-        own = []
-        for step in steps_of[level]:
-            registered = step.effect == StepEffect.REGISTER and congress.registered_on is not None
-            milestone = Milestone(
-                congress=congress, step=step, due_date=step.compute_due(congress.planned_date),
-                status=MilestoneStatus.DONE if registered else MilestoneStatus.NOT_STARTED,
-                done_on=congress.registered_on if registered else None,
-            )
+            steps_of[level] = rules.steps_for(all_steps, level)
+        milestones_of[congress.pk] = rules.new_milestones(congress, steps_of[level])
+        for milestone in milestones_of[congress.pk]:
             _stamp(milestone, user, at)
-            own.append(milestone)
-        milestones_of[congress.pk] = own
-        milestones.extend(own)
-    _bulk_create(milestones, Milestone, batch_size=_BULK_BATCH, default_user=user, default_date=at)
+    milestones = [m for own in milestones_of.values() for m in own]
+    bulk_create_with_history(milestones, Milestone, batch_size=_BULK_BATCH, default_user=user, default_date=at)
 
-    _rollups_add([
-        (congress.unit, term.pk, None, _rollups.congress_flags(congress),
-         [(None, _rollups.MilestoneState.of(m)) for m in milestones_of[congress.pk]],
-         None, _rollups.congress_dated(congress))
+    apply_changes(
+        CongressDelta(congress.unit, term.pk, None, congress_flags(congress),
+                      [(None, MilestoneState.of(m)) for m in milestones_of[congress.pk]],
+                      None, congress_dated(congress))
         for congress in congresses
-    ])
+    )
     return congresses
 
 
@@ -460,8 +389,6 @@ def congresses_bulk_progress(*, congresses=(), milestones=(), user=None) -> tupl
     each (by the entry's user, dated `at`); update the roll-ups. All or nothing.
     """
     from django.utils import timezone
-
-    from dashboards import rollups as _rollups
 
     congress_entries, milestone_entries = list(congresses), list(milestones)
     for entry in congress_entries:
@@ -498,30 +425,20 @@ def congresses_bulk_progress(*, congresses=(), milestones=(), user=None) -> tupl
     def fields(obj, names):
         return tuple(getattr(obj, n) for n in names)
 
-    before_c = {pk: (fields(c, _CONGRESS_TRACKED), _rollups.congress_flags(c), _rollups.congress_dated(c))
+    before_c = {pk: (fields(c, _CONGRESS_TRACKED), congress_flags(c), congress_dated(c))
                 for pk, c in by_congress.items()}
-    before_m = {pk: (fields(m, _MILESTONE_TRACKED), _rollups.MilestoneState.of(m)) for pk, m in by_milestone.items()}
+    before_m = {pk: (fields(m, _MILESTONE_TRACKED), MilestoneState.of(m)) for pk, m in by_milestone.items()}
     who: dict[tuple[str, int], tuple] = {}  # ("c"|"m", pk) -> (user, at) of the change
 
     # Milestones, then what a register/hold milestone says about its congress.
     for entry in milestone_entries:
         m = by_milestone[entry.milestone_id]
-        m.status = entry.status
-        m.done_on = entry.done_on if entry.status == MilestoneStatus.DONE else None
-        if entry.evidence_number is not None:
-            m.evidence_number = entry.evidence_number.strip()
-        if entry.note is not None:
-            m.note = entry.note
+        rules.apply_milestone_progress(m, status=entry.status, done_on=entry.done_on,
+                                       evidence_number=entry.evidence_number, note=entry.note)
         who[("m", m.pk)] = (entry.user or user, entry.at)
         if m.step.effect:
-            c = m.congress
-            done_on = m.done_on if m.status == MilestoneStatus.DONE else None
-            if m.step.effect == StepEffect.REGISTER:
-                c.registered_on = done_on
-            elif m.step.effect == StepEffect.HOLD and c.held_on != done_on:
-                c.held_on = done_on
-                c.status = CongressStatus.HELD if done_on else CongressStatus.PREPARING
-            who.setdefault(("c", c.pk), who[("m", m.pk)])
+            rules.congress_follows_milestone(m.congress, m)
+            who.setdefault(("c", m.congress.pk), who[("m", m.pk)])
 
     # Congresses, then their dates written back onto the register/hold milestones.
     errors: list[str] = []
@@ -529,14 +446,13 @@ def congresses_bulk_progress(*, congresses=(), milestones=(), user=None) -> tupl
         c = by_congress[entry.congress_id]
         for name, value in entry.data.items():
             setattr(c, name, value)
-        if c.held_on and c.status == CongressStatus.PREPARING:
-            c.status = CongressStatus.HELD
-        if not c.held_on and c.status == CongressStatus.HELD:
-            errors.append(f"{c.unit.code}: " + _("A congress that has been held needs the date it was held."))
+        error = rules.settle_status(c)
+        if error:
+            errors.append(f"{c.unit.code}: {error}")
         who[("c", c.pk)] = (entry.user or user, entry.at)
     for c in by_congress.values():
         for m in c._ms:
-            if not _follow_congress(m, c):
+            if not rules.milestone_follows_congress(m, c):
                 continue
             who.setdefault(("m", m.pk), who.get(("c", c.pk), (user, None)))
 
@@ -566,10 +482,10 @@ def congresses_bulk_progress(*, congresses=(), milestones=(), user=None) -> tupl
     _update_rows(Congress, changed_c, [*CONGRESS_FIELDS, "updated_by", "updated_at"], user)
     _update_rows(Milestone, changed_m, [*_MILESTONE_TRACKED, "updated_by", "updated_at"], user)
 
-    _rollups_add([
-        (c.unit, c.term_id, before_c[pk][1], _rollups.congress_flags(c),
-         [(before_m[m.pk][1], state) for m in c._ms if (state := _rollups.MilestoneState.of(m)) != before_m[m.pk][1]],
-         before_c[pk][2], _rollups.congress_dated(c))
+    apply_changes(
+        CongressDelta(c.unit, c.term_id, before_c[pk][1], congress_flags(c),
+                      [(before_m[m.pk][1], state) for m in c._ms if (state := MilestoneState.of(m)) != before_m[m.pk][1]],
+                      before_c[pk][2], congress_dated(c))
         for pk, c in by_congress.items()
-    ])
+    )
     return len(changed_c), len(changed_m)

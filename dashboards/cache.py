@@ -5,15 +5,16 @@ on the user's scope, are drawn outside the cached part), so it is rendered once 
 under a key made of the unit, the term, the day (overdue counts move at midnight), the
 language and two version tokens:
 
-- the unit's version, replaced whenever a roll-up row of the unit changes (every change
-  below the unit writes one, in `dashboards.rollups`) and when the unit's own congress or
-  name changes;
+- the unit's version, replaced whenever the domain says the unit's figures changed
+  (`progress.signals.units_changed`: every roll-up row written for the unit, its own
+  congress) and when the unit's name changes;
 - a global version, replaced when a term, its plan or its deadlines change, and when the
-  roll-ups are rebuilt.
+  domain says anything may have changed (a rebuild, an import).
 
-Tokens are replaced after the transaction commits, so a reader never caches a state that
-was rolled back; a token missing from the cache (evicted, or a new deployment) is
-created on first read, which makes every body cached under the old one unreachable.
+Tokens are replaced after the transaction commits (the domain's signal is sent on
+commit), so a reader never caches a state that was rolled back; a token missing from the
+cache (evicted, or a new deployment) is created on first read, which makes every body
+cached under the old one unreachable.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
@@ -34,15 +36,26 @@ def _token() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def bump(unit_ids: Iterable[int]) -> None:
-    """Invalidate the dashboards of these units once the transaction commits."""
+def replace_tokens(unit_ids: Iterable[int] | None) -> None:
+    """Invalidate the dashboards of these units (of every unit for None) now: for callers
+    that run after the commit, such as the receiver of the domain's signal."""
+    if unit_ids is None:
+        cache.set(_ALL, _token(), timeout=None)
+        return
     keys = {_UNIT.format(pk) for pk in unit_ids}
     if keys:
-        transaction.on_commit(lambda: cache.set_many({k: _token() for k in keys}, timeout=None))
+        cache.set_many({k: _token() for k in keys}, timeout=None)
+
+
+def bump(unit_ids: Iterable[int]) -> None:
+    """Invalidate the dashboards of these units once the transaction commits."""
+    ids = frozenset(unit_ids)
+    if ids:
+        transaction.on_commit(partial(replace_tokens, ids))
 
 
 def bump_all() -> None:
-    transaction.on_commit(lambda: cache.set(_ALL, _token(), timeout=None))
+    transaction.on_commit(partial(replace_tokens, None))
 
 
 def body_key(unit_id: int, term_id: int, today: dt.date, language: str) -> str:

@@ -12,10 +12,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from committees.models import Level, Unit
-from congresses.models import Congress, MilestoneStatus, PlanStep, Term
-
-from .models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
+from committees.models import Level, Unit, UnitCount
+from congresses.models import (
+    Congress,
+    CongressCount,
+    CongressDateCount,
+    MilestoneStatus,
+    OpenDueCount,
+    PlanStep,
+    StepCount,
+    Term,
+)
 
 AT_RISK_DAYS = 7
 
@@ -125,7 +132,7 @@ class Dashboard:
         if c.before_subordinates:
             issues.append(_("This unit's congress is dated before one of its subordinate units' congresses."))
         deadline = self.deadlines.get(self.unit.level)
-        if deadline and c.effective_date and c.effective_date > deadline:
+        if deadline and c.counts_on and c.counts_on > deadline:
             issues.append(_("This unit's congress is dated after its level's deadline (%(date)s).") % {
                 "date": date_format(deadline, "SHORT_DATE_FORMAT")})
         return issues

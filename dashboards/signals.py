@@ -1,14 +1,21 @@
-"""Invalidate cached dashboards (dashboards.cache) on changes that do not go through the
-roll-ups: a unit renamed (its page and its parent's show the name), a term, its plan steps
-or its level deadlines edited (in the admin or by a service)."""
+"""Invalidate cached dashboards (dashboards.cache): when the domain says, after a commit,
+that units' figures changed (`progress.signals.units_changed`), and on changes that no
+roll-up counts: a unit renamed (its page and its parent's show the name), a term, its plan
+steps or its level deadlines edited (in the admin or by a service)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from committees.models import Unit
 from congresses.models import LevelDeadline, PlanStep, Term
+from progress.signals import units_changed
 
 from . import cache as dashboard_cache
+
+
+@receiver(units_changed, dispatch_uid="dashboards_units_changed")
+def figures_changed(sender, unit_ids, **kwargs) -> None:
+    dashboard_cache.replace_tokens(unit_ids)  # sent after the commit: replace them now
 
 
 @receiver([post_save, post_delete], sender=Unit, dispatch_uid="dashboards_unit_changed")

@@ -8,7 +8,7 @@ Written for speed, not through the services: every row is generated in Python wi
 assigned up front (so each unit's `path`, its ancestors' base-36 ids, is known before the
 insert) and streamed into PostgreSQL with COPY, a few seconds per million rows. The
 services would also write one history row per object; a generated tree has no history.
-The roll-ups are then rebuilt from scratch (`dashboards.rollups.rebuild`).
+The roll-ups are then rebuilt from scratch (`progress.rollups.rebuild`).
 
 Dates are anchored on `today` so the data look like a campaign in full swing (DOMAIN.md
 "Congress": bottom-up, pilots first): sub-grassroots congresses mostly held already,
@@ -222,7 +222,7 @@ def build_national_tree(
     phase("commit", t0, "deferred foreign-key checks")
 
     t0 = time.perf_counter()
-    from dashboards import rollups
+    from progress import rollups
 
     counts = rollups.rebuild()
     _analyze([m._meta.db_table for m in _rollup_models()])
@@ -654,9 +654,9 @@ def _copy_users(tree: list[_Unit], with_congress: list[_Unit], base: int, rng: r
 
 
 def _rollup_models():
-    from django.apps import apps
+    from progress import registry
 
-    return list(apps.get_app_config("dashboards").get_models())
+    return [counter.model for counter in registry.counters()]
 
 
 def _reset_sequences() -> None:

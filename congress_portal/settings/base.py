@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "committees",
     "congresses",
     "documents",
+    "progress",
     "dashboards",
     "reminders",
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import ApiToken
 from accounts.tokens import authenticate
-from dashboards import rollups
+from progress import rollups
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 

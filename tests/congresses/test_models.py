@@ -133,10 +133,10 @@ def test_vote_share_is_a_percentage(congress_a):
     assert "secretary_vote_share" in excinfo.value.message_dict
 
 
-def test_effective_date_is_the_date_held_else_the_planned_date(congress_a):
-    assert congress_a.effective_date == congress_a.planned_date
+def test_counts_on_is_the_date_held_else_the_planned_date(congress_a):
+    assert congress_a.counts_on == congress_a.planned_date
     congress_a.held_on = dt.date(2025, 7, 20)
-    assert congress_a.effective_date == dt.date(2025, 7, 20)
+    assert congress_a.counts_on == dt.date(2025, 7, 20)
 
 
 @pytest.mark.parametrize(("n", "roman"), [(1, "I"), (4, "IV"), (9, "IX"), (14, "XIV"), (40, "XL"), (1990, "MCMXC")])

@@ -12,7 +12,7 @@ from committees.importing import Row, import_units
 from committees.models import Level, Unit
 from congresses import services
 from congresses.models import Congress, MilestoneStatus, Term
-from dashboards import rollups
+from progress import rollups
 from dashboards.selectors import unit_dashboard
 
 TODAY = dt.date(2026, 6, 1)

@@ -18,7 +18,7 @@ from committees.importing import Row, import_units
 from committees.models import Level, Unit
 from congresses import services
 from congresses.models import Congress, Milestone, MilestoneStatus
-from dashboards import rollups
+from progress import rollups
 from dashboards import views as dashboard_views
 from dashboards.selectors import unit_dashboard
 from tests.factories import UnitFactory, ViewerFactory

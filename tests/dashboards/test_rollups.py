@@ -14,7 +14,7 @@ from committees.importing import Row, import_units
 from committees.models import Level, Unit
 from congresses import services
 from congresses.models import Congress, MilestoneStatus, Term
-from dashboards import rollups
+from progress import rollups
 
 LEVELS = Level.values
 OPS = st.lists(
@@ -146,7 +146,7 @@ class RollupPropertyTest(TestCase):
     def test_rebuild_restores_truth(self):
         child = unit_services.unit_create(code="C", name="C", level=Level.UPPER, parent=self.root)
         services.congress_create(unit=child, term=self.term, user=self.user, planned_date=dt.date(2026, 7, 1))
-        from dashboards.models import StepCount
+        from congresses.models import StepCount
 
         StepCount.objects.all().delete()
         assert rollups.differences()

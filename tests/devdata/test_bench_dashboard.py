@@ -15,7 +15,7 @@ from accounts.models import Role, User
 from committees.models import Level, Unit, encode_segment
 from congresses.models import Congress, Milestone, MilestoneStatus, PlanStep, StepEffect, Term
 from devdata import national
-from dashboards import rollups
+from progress import rollups
 from devdata.management.commands.bench_dashboard import run_benchmark
 
 LAST_LINE = re.compile(

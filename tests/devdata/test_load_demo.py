@@ -9,7 +9,7 @@ from django.core.management import call_command
 from accounts.models import User
 from committees.models import Unit
 from congresses.models import Congress, Milestone
-from dashboards import rollups
+from progress import rollups
 
 
 @pytest.mark.django_db

@@ -2,12 +2,12 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboards import rollups
+from progress import rollups
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute the dashboards' roll-up tables from the units, congresses and milestones. "
+        "Recompute every roll-up table (progress.registry) from the domain rows. "
         "With --check, only compare and report differences (exit status 1 if any)."
     )
 
