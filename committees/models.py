@@ -173,20 +173,3 @@ class ImportJob(models.Model):
     def succeeded(self) -> bool:
         """Ran to its end on a file without bad rows."""
         return self.status == ImportStatus.DONE and bool(self.report.get("ok"))
-
-
-# ---------------------------------------------------------------------------------------
-# Roll-up (progress.registry, committees.progress): units per level below each unit.
-
-
-class UnitCount(models.Model):
-    """How many units of a level lie below `unit`."""
-
-    unit = models.ForeignKey("committees.Unit", verbose_name=_("unit"), related_name="+", on_delete=models.CASCADE)
-    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
-    units = models.IntegerField(_("units"), default=0)
-
-    class Meta:
-        db_table = "dashboards_unitcount"  # created by the dashboards app, kept when the table moved
-        verbose_name = _("unit count")
-        constraints = [models.UniqueConstraint(fields=["unit", "level"], name="unitcount_uniq")]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from progress import registry, rollups
+from progress.models import UnitCount
 
-from .models import Unit, UnitCount
+from .models import Unit
 
 
 def _own_units(unit_ids: list[int]):

@@ -29,16 +29,9 @@ from django.db.models.lookups import LessThan
 from committees.models import PATH_SEGMENT_WIDTH, Unit
 from progress import registry, rollups
 
-from .models import (
-    Congress,
-    CongressCount,
-    CongressDateCount,
-    CongressStatus,
-    Milestone,
-    MilestoneStatus,
-    OpenDueCount,
-    StepCount,
-)
+from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount
+
+from .models import Congress, CongressStatus, Milestone, MilestoneStatus
 
 CONGRESS_FLAGS = ("congresses", "registered", "held", "pilots", "pilots_held", "before_subordinates")
 _HELD = Q(status=CongressStatus.HELD)

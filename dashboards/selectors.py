@@ -12,17 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from committees.models import Level, Unit, UnitCount
-from congresses.models import (
-    Congress,
-    CongressCount,
-    CongressDateCount,
-    MilestoneStatus,
-    OpenDueCount,
-    PlanStep,
-    StepCount,
-    Term,
-)
+from committees.models import Level, Unit
+from congresses.models import Congress, MilestoneStatus, PlanStep, Term
+from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 
 AT_RISK_DAYS = 7
 

@@ -146,7 +146,7 @@ class RollupPropertyTest(TestCase):
     def test_rebuild_restores_truth(self):
         child = unit_services.unit_create(code="C", name="C", level=Level.UPPER, parent=self.root)
         services.congress_create(unit=child, term=self.term, user=self.user, planned_date=dt.date(2026, 7, 1))
-        from congresses.models import StepCount
+        from progress.models import StepCount
 
         StepCount.objects.all().delete()
         assert rollups.differences()
