@@ -154,6 +154,15 @@ class CongressStatus(models.TextChoices):
     POSTPONED = "postponed", _("Postponed")
 
 
+class Light(models.TextChoices):
+    """The traffic light of a unit's preparation on a dashboard row (dashboards.selectors
+    says why each one is given)."""
+
+    ON_TRACK = "on_track", _("on track")
+    AT_RISK = "at_risk", _("at risk")
+    LATE = "late", _("late")
+
+
 ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
 
@@ -244,9 +253,10 @@ class Congress(models.Model):
         return self.held_on or self.planned_date
 
     @staticmethod
-    def counts_on_expr() -> Coalesce:
-        """`counts_on` as a query expression."""
-        return Coalesce("held_on", "planned_date")
+    def counts_on_expr(prefix: str = "") -> Coalesce:
+        """`counts_on` as a query expression; `prefix` reaches the congress through a
+        relation (`"c__"` for a FilteredRelation named c)."""
+        return Coalesce(f"{prefix}held_on", f"{prefix}planned_date", output_field=models.DateField())
 
     @property
     def is_held(self) -> bool:

@@ -43,10 +43,14 @@ class MilestoneQuerySet(models.QuerySet):
         return self.filter(congress__in=Congress.objects.editable_by(user).values("pk"))
 
     def done(self) -> MilestoneQuerySet:
-        return self.filter(status="done")
+        from .models import MilestoneStatus
+
+        return self.filter(status=MilestoneStatus.DONE)
 
     def open(self) -> MilestoneQuerySet:
-        return self.exclude(status="done")
+        from .models import MilestoneStatus
+
+        return self.exclude(status=MilestoneStatus.DONE)
 
     def overdue(self, today: dt.date) -> MilestoneQuerySet:
         return self.open().filter(due_date__lt=today)

@@ -36,7 +36,7 @@ def congress_warnings(congress: Congress) -> list[str]:
         )
     later = list(
         Congress.objects.filter(term=congress.term, unit__parent=congress.unit)
-        .filter(Q(held_on__gt=date) | Q(held_on__isnull=True, planned_date__gt=date))
+        .alias(counts_on=Congress.counts_on_expr()).filter(counts_on__gt=date)
         .select_related("unit")
         .order_by("unit__name")
     )

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from committees.models import Level
+from congresses.models import Light
 
 from .selectors import Dashboard
 
@@ -92,7 +93,7 @@ def children_chart(d: Dashboard) -> dict:
         lights[row.light] += 1
     n = len(d.children) or 1
     summary, x = [], 0.0
-    for key, label in (("on_track", _("on track")), ("at_risk", _("at risk")), ("late", _("late"))):
+    for key, label in Light.choices:
         w = WIDTH * lights[key] / n
         summary.append({"x": round(x, 1), "w": round(w, 1), "cls": key, "n": lights[key], "label": label})
         x += w

@@ -34,7 +34,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from committees.models import Level, Unit
-from congresses.models import CongressStatus
+from congresses.models import CongressStatus, Light
 
 from .lists import UnitList
 from .selectors import Dashboard
@@ -226,8 +226,6 @@ def unit_list_xlsx(listing: UnitList) -> HttpResponse:
 # --- The dashboard --------------------------------------------------------------------------
 
 
-def _light_label(light: str) -> str:
-    return {"late": _("late"), "at_risk": _("at risk")}.get(light, _("on track"))
 
 
 def _children_columns() -> list[Column]:
@@ -249,7 +247,7 @@ def _children_values(d: Dashboard) -> list[list]:
             r.unit.name, r.unit.code, levels.get(r.unit.level, r.unit.level),
             c.planned_date if c else None, c.get_status_display() if c else _("No congress"),
             c.is_pilot if c else False, c.steps_done if c else None, c.steps_total if c else None,
-            c.steps_overdue if c else None, _light_label(r.light), str(r.reason),
+            c.steps_overdue if c else None, str(Light(r.light).label), str(r.reason),
             r.totals.units_total, r.totals.held, r.totals.steps_done, r.totals.steps_total,
         ])
     return rows

@@ -37,7 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from committees.models import Level, Unit
-from congresses.models import CongressStatus, LevelDeadline, Milestone, MilestoneStatus, PlanStep, Term
+from congresses.models import Congress, CongressStatus, LevelDeadline, Milestone, MilestoneStatus, PlanStep, Term
 
 if TYPE_CHECKING:
     from .filters import UnitListFilterSet
@@ -89,7 +89,7 @@ def unit_rows(*, unit: Unit, term: Term, today: dt.date) -> QuerySet[Unit]:
             planned_date=F("c__planned_date"),
             registered_on=F("c__registered_on"),
             held_on=F("c__held_on"),
-            congress_date=Coalesce("c__held_on", "c__planned_date", output_field=DateField()),
+            congress_date=Congress.counts_on_expr("c__"),
             congress_status=F("c__status"),
             is_pilot=Coalesce("c__is_pilot", False),
             before_subordinates=Coalesce("c__before_subordinates", False),

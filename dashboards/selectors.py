@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
-from congresses.models import Congress, MilestoneStatus, PlanStep, Term
+from congresses.models import Congress, Light, MilestoneStatus, PlanStep, Term
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 
 AT_RISK_DAYS = 7
@@ -78,7 +78,7 @@ class ChildRow:
     unit: Unit
     congress: Congress | None
     totals: Totals
-    light: str = "on_track"
+    light: Light = Light.ON_TRACK
     reason: str = ""
 
 
@@ -159,31 +159,31 @@ def _totals_for(unit_ids: list[int], term: Term, today: dt.date, per_step: dict 
     return totals
 
 
-def _light(congress: Congress | None, totals: Totals, deadline: dt.date | None, today: dt.date) -> tuple[str, str]:
+def _light(congress: Congress | None, totals: Totals, deadline: dt.date | None, today: dt.date) -> tuple[Light, str]:
     """On track / at risk / late, with the reason a briefing would give."""
     if congress is None:
-        return "late" if deadline and deadline < today else "at_risk", _("no congress opened")
-    if congress.status == "held":
-        return "on_track", _("congress held")
+        return Light.LATE if deadline and deadline < today else Light.AT_RISK, _("no congress opened")
+    if congress.is_held:
+        return Light.ON_TRACK, _("congress held")
     own_overdue = getattr(congress, "steps_overdue", 0)
     if own_overdue:
-        return "late", ngettext("%(n)d overdue step", "%(n)d overdue steps", own_overdue) % {"n": own_overdue}
+        return Light.LATE, ngettext("%(n)d overdue step", "%(n)d overdue steps", own_overdue) % {"n": own_overdue}
     date = congress.planned_date
     if deadline and date and date > deadline:
-        return "late", _("dated after the level deadline")
+        return Light.LATE, _("dated after the level deadline")
     if totals.overdue:
-        return "at_risk", ngettext(
+        return Light.AT_RISK, ngettext(
             "%(n)d overdue step below", "%(n)d overdue steps below", totals.overdue
         ) % {"n": totals.overdue}
     if getattr(congress, "steps_due_soon", 0):
-        return "at_risk", ngettext(
+        return Light.AT_RISK, ngettext(
             "%(n)d step due within %(days)d days", "%(n)d steps due within %(days)d days", congress.steps_due_soon
         ) % {"n": congress.steps_due_soon, "days": AT_RISK_DAYS}
     if date is None:
-        return "at_risk", _("no congress date")
+        return Light.AT_RISK, _("no congress date")
     if getattr(congress, "before_subordinates", False):
-        return "at_risk", _("dated before a subordinate unit's congress")
-    return "on_track", _("on schedule")
+        return Light.AT_RISK, _("dated before a subordinate unit's congress")
+    return Light.ON_TRACK, _("on schedule")
 
 
 def unit_dashboard(*, unit: Unit, term: Term, today: dt.date) -> Dashboard:

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from accounts.tokens import login_or_token_required
 from committees.models import Unit
 from committees.querysets import mark_in_scope
-from congresses.models import CongressStatus, Term
+from congresses.models import CongressStatus, Light, Term
 from congresses.selectors import current_term
 
 from . import cache as dashboard_cache
@@ -75,7 +75,7 @@ def unit_briefing(request: HttpRequest, pk: int) -> HttpResponse:
     """The briefing report (giao ban) of the subtree as of today: the dashboard laid out
     for paper, with the print stylesheet."""
     dashboard = _dashboard(request, pk)
-    late = [row for row in dashboard.children if row.light != "on_track"]
+    late = [row for row in dashboard.children if row.light != Light.ON_TRACK]
     return render(request, "dashboards/briefing.html", {
         "d": dashboard, "charts": dashboard_charts(dashboard), "attention": late,
     })
