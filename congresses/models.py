@@ -148,6 +148,20 @@ class PlanStep(models.Model):
         return self.due_rule != DueRule.FIXED
 
 
+class ChangeRecorded(models.Model):
+    """Who changed a row last, and when; each change is also a history row
+    (django-simple-history), written by the services with the acting user."""
+
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True,
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class CongressStatus(models.TextChoices):
     PREPARING = "preparing", _("Preparing")
     HELD = "held", _("Held")
@@ -176,7 +190,7 @@ def to_roman(n: int) -> str:
     return "".join(out)
 
 
-class Congress(models.Model):
+class Congress(ChangeRecorded):
     """A unit's congress (đại hội) in a term: one per unit per term."""
 
     unit = models.ForeignKey(
@@ -214,12 +228,6 @@ class Congress(models.Model):
         help_text=_("Kept by the roll-ups: the congress is dated before the congress of one of "
                     "the unit's direct subordinates, against the bottom-up order."),
     )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), related_name="+",
-        on_delete=models.SET_NULL, null=True, blank=True,
-    )
-    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
-
     history = HistoricalRecords(excluded_fields=["updated_at", "before_subordinates"])
     objects = CongressQuerySet.as_manager()
 
@@ -287,7 +295,7 @@ def evidence_upload_to(instance: "Milestone", filename: str) -> str:
     return f"evidence/{instance.congress.term_id}/{instance.congress.unit_id}/{filename}"
 
 
-class Milestone(models.Model):
+class Milestone(ChangeRecorded):
     """One step of the plan for one congress: due date, status, when it was done and the
     evidence (a document number such as 05-KH/ĐU and/or a file)."""
 
@@ -309,12 +317,6 @@ class Milestone(models.Model):
         _("evidence file"), upload_to=evidence_upload_to, max_length=255, blank=True
     )
     note = models.TextField(_("note"), blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), related_name="+",
-        on_delete=models.SET_NULL, null=True, blank=True,
-    )
-    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
-
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = MilestoneQuerySet.as_manager()
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,9 +6,13 @@ app_name = "congresses"
 
 urlpatterns = [
     path("my-unit/", views.my_unit, name="my_unit"),
-    path("congresses/<int:pk>/", views.congress_detail, name="congress_detail"),
-    path("congresses/<int:pk>/edit/", views.congress_edit, name="congress_edit"),
     path("units/<int:unit_pk>/congress/start/", views.congress_start, name="congress_start"),
-    path("milestones/<int:pk>/", views.milestone_update, name="milestone_update"),
-    path("milestones/<int:pk>/evidence/", views.milestone_evidence, name="milestone_evidence"),
+    path("congresses/<int:pk>/", include([
+        path("", views.congress_detail, name="congress_detail"),
+        path("edit/", views.congress_edit, name="congress_edit"),
+    ])),
+    path("milestones/<int:pk>/", include([
+        path("", views.milestone_update, name="milestone_update"),
+        path("evidence/", views.milestone_evidence, name="milestone_evidence"),
+    ])),
 ]

@@ -47,15 +47,10 @@ def replace_tokens(unit_ids: Iterable[int] | None) -> None:
         cache.set_many({k: _token() for k in keys}, timeout=None)
 
 
-def bump(unit_ids: Iterable[int]) -> None:
-    """Invalidate the dashboards of these units once the transaction commits."""
-    ids = frozenset(unit_ids)
-    if ids:
-        transaction.on_commit(partial(replace_tokens, ids))
-
-
-def bump_all() -> None:
-    transaction.on_commit(partial(replace_tokens, None))
+def bump(unit_ids: Iterable[int] | None) -> None:
+    """Invalidate the dashboards of these units (of every unit for None) once the
+    transaction commits."""
+    transaction.on_commit(partial(replace_tokens, None if unit_ids is None else frozenset(unit_ids)))
 
 
 def body_key(unit_id: int, term_id: int, today: dt.date, language: str) -> str:

@@ -27,4 +27,4 @@ def unit_changed(sender, instance: Unit, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=PlanStep, dispatch_uid="dashboards_step_changed")
 @receiver([post_save, post_delete], sender=LevelDeadline, dispatch_uid="dashboards_deadline_changed")
 def plan_changed(sender, **kwargs) -> None:
-    dashboard_cache.bump_all()
+    dashboard_cache.bump(None)

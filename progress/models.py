@@ -17,10 +17,27 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import Level
 
 
-class UnitCount(models.Model):
-    """How many units of a level lie below `unit`."""
+class RollupRow(models.Model):
+    """A row of totals over the strict descendants of `unit`."""
 
     unit = models.ForeignKey("committees.Unit", verbose_name=_("unit"), related_name="+", on_delete=models.CASCADE)
+
+    class Meta:
+        abstract = True
+
+
+class TermRollupRow(RollupRow):
+    """Totals over the strict descendants of `unit` in one term."""
+
+    term = models.ForeignKey("congresses.Term", verbose_name=_("term"), related_name="+", on_delete=models.CASCADE)
+
+    class Meta:
+        abstract = True
+
+
+class UnitCount(RollupRow):
+    """How many units of a level lie below `unit`."""
+
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     units = models.IntegerField(_("units"), default=0)
 
@@ -30,11 +47,9 @@ class UnitCount(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "level"], name="unitcount_uniq")]
 
 
-class CongressCount(models.Model):
+class CongressCount(TermRollupRow):
     """Congresses of a term below `unit`, by the level of the unit holding them."""
 
-    unit = models.ForeignKey("committees.Unit", verbose_name=_("unit"), related_name="+", on_delete=models.CASCADE)
-    term = models.ForeignKey("congresses.Term", verbose_name=_("term"), related_name="+", on_delete=models.CASCADE)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     congresses = models.IntegerField(_("congresses"), default=0)
     registered = models.IntegerField(_("with a registered date"), default=0)
@@ -49,10 +64,9 @@ class CongressCount(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "term", "level"], name="congresscount_uniq")]
 
 
-class StepCount(models.Model):
+class StepCount(RollupRow):
     """Milestones of one plan step below `unit`: how many, how many done."""
 
-    unit = models.ForeignKey("committees.Unit", verbose_name=_("unit"), related_name="+", on_delete=models.CASCADE)
     step = models.ForeignKey("congresses.PlanStep", verbose_name=_("step"), related_name="+", on_delete=models.CASCADE)
     total = models.IntegerField(_("milestones"), default=0)
     done = models.IntegerField(_("done"), default=0)
@@ -63,12 +77,10 @@ class StepCount(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "step"], name="stepcount_uniq")]
 
 
-class OpenDueCount(models.Model):
+class OpenDueCount(TermRollupRow):
     """Unfinished milestones below `unit` falling due on a date. "Overdue below X as of
     today" is the sum over the dates before today: a few hundred rows, not a million."""
 
-    unit = models.ForeignKey("committees.Unit", verbose_name=_("unit"), related_name="+", on_delete=models.CASCADE)
-    term = models.ForeignKey("congresses.Term", verbose_name=_("term"), related_name="+", on_delete=models.CASCADE)
     due_date = models.DateField(_("due date"))
     open = models.IntegerField(_("unfinished milestones"), default=0)
 
@@ -78,13 +90,11 @@ class OpenDueCount(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "term", "due_date"], name="openduecount_uniq")]
 
 
-class CongressDateCount(models.Model):
+class CongressDateCount(TermRollupRow):
     """Congresses below `unit` on one date (held on it, or else planned for it), by level:
     the calendar of the dashboard and its level-deadline check ("dated after the
     deadline" is the sum over the dates after it) without reading every congress."""
 
-    unit = models.ForeignKey("committees.Unit", verbose_name=_("unit"), related_name="+", on_delete=models.CASCADE)
-    term = models.ForeignKey("congresses.Term", verbose_name=_("term"), related_name="+", on_delete=models.CASCADE)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     date = models.DateField(_("congress date"))
     congresses = models.IntegerField(_("congresses"), default=0)

@@ -1,13 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "reminders"
 
-urlpatterns = [
-    path("notifications/", views.notification_list, name="notification_list"),
-    path("notifications/settings/", views.preferences, name="preferences"),
-    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
-    path("notifications/<int:pk>/", views.notification_detail, name="notification_detail"),
-    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
-]
+# The notification centre of the signed-in user.
+urlpatterns = [path("notifications/", include([
+    path("", views.notification_list, name="notification_list"),
+    path("settings/", views.preferences, name="preferences"),
+    path("read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("<int:pk>/", views.notification_detail, name="notification_detail"),
+    path("<int:pk>/read/", views.notification_read, name="notification_read"),
+]))]
