@@ -312,7 +312,7 @@ def _shape_tree(units: int, provinces: int, communes: int, prefix: str, rng: ran
         tree.append(u)
         return u
 
-    root = add(prefix, "Ban Chấp hành Trung ương Đảng", Level.CENTRAL, shapes.CENTRAL_KIND, None)
+    root = add(prefix, shapes.CENTRAL_NAME, Level.CENTRAL, shapes.CENTRAL_KIND, None)
     the_map = _real_map(provinces)
     blocs_each = min(len(BLOCS), max(0, communes // provinces - 1))
     weights = [max(1, len(wards)) for _c, _n, wards in the_map]

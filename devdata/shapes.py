@@ -41,6 +41,7 @@ def seeded(seed: int) -> random.Random:
 # Kinds, per level (Unit.kind is free text: DOMAIN.md "any kind at a level")
 
 CENTRAL_KIND = "central"
+CENTRAL_NAME = "Ban Chấp hành Trung ương Đảng"  # the root of a national tree
 COMMUNE_KINDS = ("commune", "ward", "special_zone")  # upper-grassroots since 2025
 _DIVISION_KIND = {"xã": "commune", "phường": "ward"}  # anything else: "đặc khu"
 COMMITTEE_KIND = "committee"  # a đảng bộ (it may have cells below it)
@@ -122,7 +123,12 @@ class Bloc:
     new_in_2025: bool = False  # set up by the 2025 reorganisation: its first congress
 
     def name_in(self, province: ProvinceName) -> str:
+        """Its name inside its province: "Đảng bộ Quân sự tỉnh"."""
         return province.format(self.name)
+
+    def full_name(self, province: ProvinceName) -> str:
+        """Its name among many provinces: "Đảng bộ Quân sự tỉnh Nghệ An"."""
+        return f"{self.name_in(province)} {province.short}"
 
 
 BLOCS = (
