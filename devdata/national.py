@@ -242,7 +242,8 @@ def _create_term(today: dt.date, steps: int):
     Term.objects.filter(is_current=True).update(is_current=False)
     term = Term.objects.create(name=TERM_NAME, start_year=today.year, end_year=today.year + 5, is_current=True)
     LevelDeadline.objects.bulk_create(
-        [LevelDeadline(term=term, level=level, deadline=today + dt.timedelta(days=d)) for level, d in SEASON.deadlines.items()]
+        [LevelDeadline(term=term, level=level, deadline=today + dt.timedelta(days=d))
+         for level, d in SEASON.deadlines.items()]
     )
     plan = PlanStep.objects.bulk_create([
         PlanStep(
@@ -286,7 +287,8 @@ def _real_map(provinces: int) -> list[tuple[str, str, list[tuple[str, str, str]]
         real = sorted(Province.iter_all(), key=lambda p: int(p.code))
         wards = {}
         for w in Ward.iter_all():
-            wards.setdefault(int(w.province_code), []).append((int(w.code), w.name, shapes.commune_kind(w.division_type.value)))
+            kind = shapes.commune_kind(w.division_type.value)
+            wards.setdefault(int(w.province_code), []).append((int(w.code), w.name, kind))
     out = []
     for i in range(provinces):
         if i < len(real):
