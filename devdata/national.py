@@ -29,12 +29,13 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from committees.models import Level, Unit, encode_segment
+from devdata import shapes
+from devdata.shapes import BLOCS, BOTTOM_UP_GAP, COMMUNE_KINDS, NATIONAL_SEASON as SEASON
 
 TERM_NAME = "bench"
 ADMIN_USERNAME = "bench-admin"
@@ -47,29 +48,10 @@ COMMUNES_PER_UNIT = 3_300 / 60_000
 DEFAULT_STEPS = 20
 SUB_SHARE = 0.10  # of the units below the communes: sub-grassroots cells (chi bộ trực thuộc)
 SUBS_PER_COMMITTEE = 6  # a grassroots committee (đảng bộ cơ sở) has a few sub-grassroots cells
-BLOCS = [  # the bloc committees beside the communes in every province (seed 000)
-    ("KCQ", "Đảng bộ các cơ quan Đảng {t}", "bloc", 3.0),
-    ("KUB", "Đảng bộ Ủy ban nhân dân {t}", "bloc", 3.0),
-    ("QS", "Đảng bộ Quân sự {t}", "military", 2.0),
-    ("CA", "Đảng bộ Công an {t}", "police", 2.0),
-    ("BP", "Đảng bộ Bộ đội Biên phòng {t}", "border_guard", 1.5),
-]
-
-# Congress dates, in days from today, per level: (window, pilot window). Bottom-up: a unit's
-# congress is at least BOTTOM_UP_GAP days after its subordinates' (the generator caps the
-# subordinates' dates), except for a few units (OUT_OF_ORDER) as in real life.
-WINDOWS = {
-    Level.CENTRAL: ((200, 200), None),
-    Level.PROVINCE: ((110, 150), None),
-    Level.UPPER: ((30, 100), (-25, 10)),
-    Level.GRASSROOTS: ((-45, 45), (-45, -20)),
-    Level.SUB: ((-75, 5), None),
-}
-DEADLINES = {Level.SUB: 10, Level.GRASSROOTS: 50, Level.UPPER: 105, Level.PROVINCE: 155, Level.CENTRAL: 220}
-BOTTOM_UP_GAP = 4
-OUT_OF_ORDER = 0.003
-UNDATED = {Level.UPPER: 0.02, Level.GRASSROOTS: 0.01}  # congress not scheduled yet
-NO_CONGRESS = 0.01  # grassroots units whose congress is not opened yet (e.g. just merged)
+HELD = 0.92  # of the congresses dated in the past; then SEASON.postponed of them postponed
+# Congress dates, level deadlines and gaps: devdata.shapes.NATIONAL_SEASON. Bottom-up: a
+# unit's congress is at least BOTTOM_UP_GAP days after its subordinates' (the generator caps
+# the subordinates' dates), except for a few units (SEASON.out_of_order) as in real life.
 
 ALL = [Level.CENTRAL, Level.PROVINCE, Level.UPPER, Level.GRASSROOTS, Level.SUB]
 COMMITTEES = [Level.CENTRAL, Level.PROVINCE, Level.UPPER, Level.GRASSROOTS]
@@ -147,7 +129,7 @@ def default_shape(units: int) -> tuple[int, int]:
 
 def build_national_tree(
     *, units: int = DEFAULT_UNITS, provinces: int | None = None, communes: int | None = None,
-    steps: int = DEFAULT_STEPS, seed: int = 1, today: dt.date | None = None, code_prefix: str = "VN",
+    steps: int = DEFAULT_STEPS, seed: int = shapes.NATIONAL_SEED, today: dt.date | None = None, code_prefix: str = "VN",
     log: Callable[[str], None] | None = None,
 ) -> NationalTree:
     """Build the tree, its congresses and milestones, the users, then the roll-ups.
@@ -175,7 +157,7 @@ def build_national_tree(
     if Term.objects.filter(name=TERM_NAME).exists():
         raise ValueError(f"The term {TERM_NAME!r} exists already: build into an empty database.")
 
-    rng = random.Random(seed)
+    rng = shapes.seeded(seed)
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -186,7 +168,7 @@ def build_national_tree(
     with transaction.atomic():
         t0 = time.perf_counter()
         term, plan = _create_term(today, steps)
-        phase("plan", t0, f"term {term.name!r}: {len(plan)} steps, {len(DEADLINES)} level deadlines")
+        phase("plan", t0, f"term {term.name!r}: {len(plan)} steps, {len(SEASON.deadlines)} level deadlines")
 
         t0 = time.perf_counter()
         tree = _shape_tree(units, provinces, communes, code_prefix, rng)
@@ -200,7 +182,8 @@ def build_national_tree(
         # Rows go in an order that satisfies the foreign keys (users before the congresses
         # and milestones they changed), so nothing depends on the checks being deferred.
         t0 = time.perf_counter()
-        with_congress = [u for u in tree if not (u.level == Level.GRASSROOTS and rng.random() < NO_CONGRESS)]
+        gap = SEASON.no_congress
+        with_congress = [u for u in tree if not (u.level in gap and rng.random() < gap[u.level])]
         user_base = _next_id("accounts_user")
         n_users = _copy_users(tree, with_congress, user_base, rng)
         secretary_of = {u.id: user_base + 1 + provinces + i for i, u in enumerate(with_congress)}
@@ -259,7 +242,8 @@ def _create_term(today: dt.date, steps: int):
     Term.objects.filter(is_current=True).update(is_current=False)
     term = Term.objects.create(name=TERM_NAME, start_year=today.year, end_year=today.year + 5, is_current=True)
     LevelDeadline.objects.bulk_create(
-        [LevelDeadline(term=term, level=level, deadline=today + dt.timedelta(days=d)) for level, d in DEADLINES.items()]
+        [LevelDeadline(term=term, level=level, deadline=today + dt.timedelta(days=d))
+         for level, d in SEASON.deadlines.items()]
     )
     plan = PlanStep.objects.bulk_create([
         PlanStep(
@@ -303,8 +287,7 @@ def _real_map(provinces: int) -> list[tuple[str, str, list[tuple[str, str, str]]
         real = sorted(Province.iter_all(), key=lambda p: int(p.code))
         wards = {}
         for w in Ward.iter_all():
-            division = w.division_type.value
-            kind = {"xã": "commune", "phường": "ward"}.get(division, "special_zone")
+            kind = shapes.commune_kind(w.division_type.value)
             wards.setdefault(int(w.province_code), []).append((int(w.code), w.name, kind))
     out = []
     for i in range(provinces):
@@ -331,7 +314,7 @@ def _shape_tree(units: int, provinces: int, communes: int, prefix: str, rng: ran
         tree.append(u)
         return u
 
-    root = add(prefix, "Ban Chấp hành Trung ương Đảng", Level.CENTRAL, "central", None)
+    root = add(prefix, shapes.CENTRAL_NAME, Level.CENTRAL, shapes.CENTRAL_KIND, None)
     the_map = _real_map(provinces)
     blocs_each = min(len(BLOCS), max(0, communes // provinces - 1))
     weights = [max(1, len(wards)) for _c, _n, wards in the_map]
@@ -339,47 +322,45 @@ def _shape_tree(units: int, provinces: int, communes: int, prefix: str, rng: ran
 
     uppers: list[tuple[_Unit, float]] = []  # (unit, weight for its number of grassroots units)
     for (pcode, pname, wards), n_communes in zip(the_map, communes_of, strict=True):
-        city = pname.startswith("Thành phố ")
-        short = pname.removeprefix("Thành phố ").removeprefix("Tỉnh ")
-        t = "thành phố" if city else "tỉnh"
-        province = add(f"{prefix}-{pcode}", f"Đảng bộ {t} {short}", Level.PROVINCE, "city" if city else "province", root)
+        named = shapes.province_name(pname)
+        province = add(f"{prefix}-{pcode}", named.committee, Level.PROVINCE, named.kind, root)
         for i in range(n_communes):
             if i < len(wards):
                 wcode, wname, kind = wards[i]
-                code, name = f"{province.code}-X{wcode}", f"Đảng bộ {wname[0].lower()}{wname[1:]}"
+                code, name = f"{province.code}-X{wcode}", shapes.commune_committee_name(wname)
             else:
                 code, name, kind = f"{province.code}-X{i + 1:05d}", f"Đảng bộ xã Số {i + 1}", "commune"
             uppers.append((add(code, name, Level.UPPER, kind, province), rng.uniform(0.6, 1.4)))
-        for key, template, kind, weight in BLOCS[:blocs_each]:
-            bloc = add(f"{province.code}-{key}", template.format(t=t), Level.UPPER, kind, province)
-            uppers.append((bloc, weight * rng.uniform(0.7, 1.3)))
+        for b in BLOCS[:blocs_each]:
+            bloc = add(f"{province.code}-{b.key}", b.name_in(named), Level.UPPER, b.kind, province)
+            uppers.append((bloc, b.weight * rng.uniform(0.7, 1.3)))
 
     below = units - len(tree)
     n_sub = round(below * SUB_SHARE)
     n_grassroots = below - n_sub
     grassroots: list[_Unit] = []
     for (upper, _w), n in zip(uppers, _split(n_grassroots, [w for _u, w in uppers]), strict=True):
-        commune = upper.kind in ("commune", "ward", "special_zone")
+        commune = upper.kind in COMMUNE_KINDS
         for i in range(1, n + 1):
             if commune:
                 name = f"Chi bộ {rng.choice(('thôn', 'xóm', 'bản', 'tổ dân phố', 'khu phố'))} {i}"
             else:
                 name = f"{rng.choice(('Chi bộ', 'Đảng bộ'))} cơ quan, đơn vị số {i}"
-            grassroots.append(add(f"{upper.code}-{i:03d}", name, Level.GRASSROOTS, "cell", upper))
+            grassroots.append(add(f"{upper.code}-{i:03d}", name, Level.GRASSROOTS, shapes.CELL_KIND, upper))
     if n_sub:
         # Grassroots committees with cells of their own are mostly agencies, enterprises,
         # army and police units (the blocs); village cells rarely are.
         wanted = min(len(grassroots), max(1, round(n_sub / SUBS_PER_COMMITTEE)))
-        in_blocs = [g for g in grassroots if g.parent.kind not in ("commune", "ward", "special_zone")]
-        others = [g for g in grassroots if g.parent.kind in ("commune", "ward", "special_zone")]
+        in_blocs = [g for g in grassroots if g.parent.kind not in COMMUNE_KINDS]
+        others = [g for g in grassroots if g.parent.kind in COMMUNE_KINDS]
         committees = rng.sample(in_blocs, min(len(in_blocs), wanted * 4 // 5))
         committees += rng.sample(others, min(len(others), wanted - len(committees)))
         committees.sort(key=lambda u: u.id)
         for committee, n in zip(committees, _split(n_sub, [rng.uniform(0.5, 1.5) for _ in committees]), strict=True):
-            committee.kind = "committee"
+            committee.kind = shapes.COMMITTEE_KIND
             committee.name = committee.name.replace("Chi bộ", "Đảng bộ", 1)
             for i in range(1, n + 1):
-                add(f"{committee.code}-{i:02d}", f"Chi bộ trực thuộc số {i}", Level.SUB, "cell", committee)
+                add(f"{committee.code}-{i:02d}", f"Chi bộ trực thuộc số {i}", Level.SUB, shapes.CELL_KIND, committee)
     # Parents before children was the insertion order: grassroots come after all the
     # uppers, subs after all the grassroots, so ids grow with depth.
     return tree
@@ -393,12 +374,11 @@ def _schedule(tree: list[_Unit], rng: random.Random) -> None:
             u.pilot = True
         elif u.level == Level.GRASSROOTS and len(u.parent.children) >= 3 and u.parent.children[0] is u:
             u.pilot = True
-        window, pilot_window = WINDOWS[Level(u.level)]
-        if rng.random() < UNDATED.get(u.level, 0) and not u.pilot:
+        if rng.random() < SEASON.undated.get(u.level, 0) and not u.pilot:
             continue  # not scheduled yet (and then neither capped nor capping)
-        day = rng.randint(*(pilot_window if u.pilot else window))
+        day = rng.randint(*SEASON.window(u.level, pilot=u.pilot))
         parent_day = u.parent.day if u.parent is not None else None
-        if parent_day is not None and day > parent_day - BOTTOM_UP_GAP and rng.random() >= OUT_OF_ORDER:
+        if parent_day is not None and day > parent_day - BOTTOM_UP_GAP and rng.random() >= SEASON.out_of_order:
             day = parent_day - BOTTOM_UP_GAP - rng.randint(0, 6)
         u.day = day
 
@@ -524,16 +504,16 @@ def _copy_congresses(units: list[_Unit], term_id: int, secretary_of: dict[int, i
         results = ("\\N", "\\N", "\\N")
         if day is not None:
             due = day + register_offset
-            if due < 0 and rng.random() < 0.9 or day < 0:
+            if due < 0 and rng.random() < SEASON.registered or day < 0:
                 registered = min(due - rng.randint(0, 10), -1)
             if day < 0:
                 r = rng.random()
-                if r < 0.92:
+                if r < HELD:
                     held, status = day, "held"
                     direct = rng.random() < 0.6
-                    share = Decimal(rng.randint(8500, 10000)) / 100 if direct else None
+                    share = shapes.vote_share(rng) if direct else None
                     results = (str(rng.randint(*seats[u.level])), "t" if direct else "f", _text(share))
-                elif r < 0.95:
+                elif r < HELD + SEASON.postponed:
                     status = "postponed"
         c = _Congress(next_id, u, day, registered, held)
         next_id += 1

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import Count
 
 from accounts.models import Role, User
@@ -17,6 +17,7 @@ from congresses.models import Congress, Milestone, MilestoneStatus, PlanStep, St
 from devdata import national
 from progress import rollups
 from devdata.management.commands.bench_dashboard import run_benchmark
+from tests.devdata.helpers import benchmark_database
 
 LAST_LINE = re.compile(
     r"^root_p95_ms=\d+\.\d province_p95_ms=\d+\.\d bare_p95_ms=\d+\.\d ratio_p50=\d+\.\d\d "
@@ -86,21 +87,12 @@ def test_builder_makes_a_national_shape_tree_with_matching_rollups(db):
 
 @pytest.mark.postgres
 def test_command_builds_its_own_database_then_reuses_it(transactional_db, django_db_blocker):
-    portal_db = connection.settings_dict["NAME"]
-    # Never the real database's bench copy: the test database must be in place.
-    assert portal_db.startswith("test_"), portal_db
-    name = f"{portal_db}_bench"
     args = ["--units", "300", "--provinces", "3", "--communes", "20", "--requests", "3", "--warmup", "1"]
     with django_db_blocker.unblock():
-        try:
+        with benchmark_database("bench"):  # the name bench_dashboard gives its database
             first, second = StringIO(), StringIO()
             call_command("bench_dashboard", *args, stdout=first)
             call_command("bench_dashboard", *args, stdout=second)
-        finally:
-            connection.close()
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
-        assert connection.settings_dict["NAME"] == portal_db  # back on the portal's database
         assert not Unit.objects.exists()  # which the benchmark never touched
 
     assert "Building the national tree" in first.getvalue()

@@ -8,9 +8,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connections
 
 from reminders.models import Delivery
+from tests.devdata.helpers import benchmark_database
 
 LAST_LINE = re.compile(
     r"^scan_s=(?P<scan>\d+\.\d\d) end_to_end_s=(?P<end>\d+\.\d\d) messages=(?P<messages>\d+) "
@@ -24,17 +25,9 @@ def test_command_runs_the_scan_through_two_workers_and_a_second_scan_writes_noth
     # transactional_db: the test database exists (django_db_setup alone creates it only
     # when another test of the session asks for it) and no transaction wraps the test, so
     # the command can close the connection and point it at its own database.
-    portal_db = connection.settings_dict["NAME"]
-    assert portal_db.startswith("test_")
-    name = f"{portal_db}_bench_reminders"
     out = StringIO()
-    try:
+    with benchmark_database("bench_reminders") as name:
         call_command("bench_reminders", "--units", "300", "--database-name", name, stdout=out)
-    finally:
-        connection.close()
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
-    assert connection.settings_dict["NAME"] == portal_db  # back on the portal's database
     assert not Delivery.objects.exists()  # which the benchmark never touched
 
     text = out.getvalue()

@@ -12,26 +12,19 @@ readable: ``import_rows=… import_s=… reimport_s=…``.
 from __future__ import annotations
 
 import csv
-import random
 import tempfile
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from vietnam_provinces import Province, VietNamDivisionType, Ward
+from vietnam_provinces import Province, Ward
 
 from committees.importing import HEADER, import_units, read_file
-from committees.models import Unit
-
 from committees.management.commands.import_units import ProgressPrinter
+from committees.models import Unit
+from devdata import shapes
 
-BLOCS = [
-    ("Đảng bộ các cơ quan Đảng {province}", "bloc"),
-    ("Đảng bộ Ủy ban nhân dân {province}", "bloc"),
-    ("Đảng bộ Quân sự {province}", "military"),
-    ("Đảng bộ Công an {province}", "police"),
-]
 GRASSROOTS = [
     ("Chi bộ thôn {n}", "village", 60),
     ("Chi bộ Trường Mầm non {place}", "school", 5),
@@ -46,44 +39,36 @@ GRASSROOTS = [
     ("Chi bộ Công ty Cổ phần {company} {place} số {n}", "enterprise", 3),
 ]
 COMPANIES = ["Xây dựng", "Thương mại", "May mặc", "Cấp nước", "Môi trường đô thị", "Vận tải", "Điện lực", "Lương thực"]
-WARD_KIND = {VietNamDivisionType.XA: "commune", VietNamDivisionType.PHUONG: "ward", VietNamDivisionType.DAC_KHU: "special zone"}
 
 
-def _lower_first(name: str) -> str:
-    return name[:1].lower() + name[1:]
-
-
-def national_rows(total: int, prefix: str, seed: int = 2025) -> tuple[list[list[str]], dict[str, int]]:
+def national_rows(total: int, prefix: str, seed: int = shapes.IMPORT_SEED) -> tuple[list[list[str]], dict[str, int]]:
     """`total` rows of a national tree: central → provinces → upper → grassroots."""
-    rng = random.Random(seed)
-    rows: list[list[str]] = [[f"{prefix}TW", "", "Ban Chấp hành Trung ương Đảng Cộng sản Việt Nam", "central", ""]]
+    rng = shapes.seeded(seed)
+    rows: list[list[str]] = [[f"{prefix}TW", "", shapes.CENTRAL_NAME, "central", shapes.CENTRAL_KIND]]
     provinces = sorted(Province.iter_all(), key=lambda p: p.code.value)
-    province_name = {}
+    named = {}
     for p in provinces:
-        code = f"{prefix}P{p.code.value:02d}"
-        if p.division_type == VietNamDivisionType.TINH:
-            label = f"tỉnh {p.name}"
-        else:
-            label = _lower_first(p.name)
-        province_name[p.code] = label
-        rows.append([code, f"{prefix}TW", f"Đảng bộ {label}", "province", "province"])
+        named[p.code] = shapes.province_name(p.name)
+        rows.append([f"{prefix}P{p.code.value:02d}", f"{prefix}TW", named[p.code].committee, "province",
+                     named[p.code].kind])
 
-    uppers: list[tuple[str, str, str]] = []  # (code, parent code, place name)
+    uppers: list[tuple[str, str, str, str, str]] = []  # (code, parent code, name, place name, kind)
     for ward in sorted(Ward.iter_all(), key=lambda w: w.code.value):
-        uppers.append((f"{prefix}X{ward.code.value:05d}", f"{prefix}P{ward.province_code.value:02d}", ward.name,
-                       WARD_KIND.get(ward.division_type, "commune")))
+        uppers.append((f"{prefix}X{ward.code.value:05d}", f"{prefix}P{ward.province_code.value:02d}",
+                       shapes.commune_committee_name(ward.name), shapes.place_name(ward.name),
+                       shapes.commune_kind(ward.division_type.value)))
     for p in provinces:
-        for i, (pattern, kind) in enumerate(BLOCS, start=1):
-            uppers.append((f"{prefix}B{p.code.value:02d}{i}", f"{prefix}P{p.code.value:02d}",
-                           pattern.format(province=province_name[p.code]), kind))
+        for i, bloc in enumerate(shapes.BLOCS, start=1):
+            name = bloc.full_name(named[p.code])
+            uppers.append((f"{prefix}B{p.code.value:02d}{i}", f"{prefix}P{p.code.value:02d}", name,
+                           name.removeprefix("Đảng bộ "), bloc.kind))
     rng.shuffle(uppers)
     fixed = len(rows)
     if total < fixed + 1:
         raise CommandError(f"--units must be at least {fixed + 1}.")
     n_upper = min(len(uppers), max(1, (total - fixed) * 17 // 300))
     uppers = sorted(uppers[:n_upper])
-    for code, parent, place, kind in uppers:
-        name = place if place.startswith("Đảng bộ") else f"Đảng bộ {_lower_first(place)}"
+    for code, parent, name, _place, kind in uppers:
         rows.append([code, parent, name, "upper", kind])
 
     # Grassroots: spread over the upper units, a few more under the bigger ones.
@@ -94,8 +79,7 @@ def national_rows(total: int, prefix: str, seed: int = 2025) -> tuple[list[list[
     for i in range(n_grassroots - sum(counts)):
         counts[i % len(counts)] += 1
     patterns = [(p, k) for p, k, w in GRASSROOTS for _ in range(w)]
-    for (code, _parent, place, upper_kind), count in zip(uppers, counts, strict=True):
-        place = place.removeprefix("Đảng bộ ").removeprefix("Xã ").removeprefix("Phường ").removeprefix("Đặc khu ")
+    for (code, _parent, _name, place, upper_kind), count in zip(uppers, counts, strict=True):
         numbers: dict[str, int] = {}  # pattern -> how many so far under this upper unit
         for n in range(1, count + 1):
             pattern, kind = rng.choice(patterns)

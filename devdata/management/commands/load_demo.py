@@ -19,7 +19,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
@@ -28,22 +28,23 @@ from django.db.models import ProtectedError
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
+from devdata import shapes
+from devdata.shapes import BLOCS, BOTTOM_UP_GAP, COMMUNE_KINDS, DEMO_SEASON as SEASON
+
 DEMO_PASSWORD = "demo12345"
 DEFAULT_PROVINCE = 40  # Nghệ An
 TERM_NAME = "2025–2030"
 # Codes of demo units: "T40", "T40-X17329", "T40-X17329-03", "T40-UB-07-02"…
 DEMO_CODE = re.compile(r"^T\d{2}(-[A-Z0-9]+)*$")
 
-# Days from today (the day the demo is loaded): windows of the congress dates per level,
-# and the level deadlines.
-SUB_WINDOW = (-30, 30)
-GRASSROOTS_WINDOW = (-20, 50)
-UPPER_WINDOW = (30, 80)
-PILOT_WINDOW = (8, 18)
-PROVINCE_DAY = 100
-DEADLINES = {"sub": 35, "grassroots": 55, "upper": 85, "province": 110}
+# Congress dates and level deadlines, in days from today (the day the demo is loaded):
+# devdata.shapes.DEMO_SEASON.
 CREATED_DAYS_AGO = 135  # when the term and the congresses were set up (history dates)
-BOTTOM_UP_GAP = 4  # a congress is at least this many days after its subordinates'
+
+
+def _days(window: tuple[int, int]) -> str:
+    return "…".join(f"today{d:+d}" for d in window)
+
 
 HELP = f"""Load a demo province: the unit tree of a real province (PyPI `vietnam-provinces`;
 default Nghệ An, code {DEFAULT_PROVINCE}), the {TERM_NAME} term with Chỉ thị 45-CT/TW and a
@@ -51,11 +52,11 @@ provincial plan, level deadlines, the default plan, one congress per unit with v
 progress (deterministic for a --seed), and demo users (password {DEMO_PASSWORD}).
 
 Dates are anchored on TODAY, the day the command runs, so the demo always shows live
-progress: sub-grassroots congresses within about ±30 days of today, grassroots
-today-20…today+50, communes and blocs today+30…today+80 (a few pilot congresses
-today+8…today+18), the province around today+{PROVINCE_DAY}; each level's deadline a bit
-after its window. Milestones due in the past are mostly done (some late, in progress or
-blocked); congresses dated in the past are mostly held, a few postponed.
+progress: sub-grassroots congresses {_days(SEASON.windows["sub"])}, grassroots {_days(SEASON.windows["grassroots"])},
+communes and blocs {_days(SEASON.windows["upper"])} (a few pilot congresses {_days(SEASON.pilot_windows["upper"])}),
+the province around today+{SEASON.windows["province"][0]}; each level's deadline a bit after its window.
+Milestones due in the past are mostly done (some late, in progress or blocked); congresses
+dated in the past are mostly held, a few postponed.
 
 Does nothing when the database already holds units or a term. --force replaces the data
 of an earlier demo load, and refuses when the database holds anything else."""
@@ -65,63 +66,24 @@ of an earlier demo load, and refuses when the database holds anything else."""
 # Names
 
 
-CQD_UNITS = [
-    ("Đảng bộ Văn phòng {tu}", "dept"), ("Chi bộ Ban Tổ chức {tu}", ""),
-    ("Chi bộ Ban Tuyên giáo và Dân vận {tu}", ""), ("Chi bộ Ủy ban Kiểm tra {tu}", ""),
-    ("Chi bộ Ban Nội chính {tu}", ""), ("Chi bộ Ban Chính sách, chiến lược {tu}", ""),
-    ("Đảng bộ Báo và Phát thanh, Truyền hình {p}", "press"), ("Đảng bộ Trường Chính trị {t}", "school"),
-    ("Chi bộ Cơ quan Ủy ban Mặt trận Tổ quốc Việt Nam {t}", ""), ("Chi bộ Hội Nông dân {t}", ""),
-    ("Chi bộ Cơ quan {T}đoàn", ""), ("Chi bộ Hội Liên hiệp Phụ nữ {t}", ""),
-    ("Chi bộ Liên đoàn Lao động {t}", ""), ("Chi bộ Hội Cựu chiến binh {t}", ""),
-    ("Chi bộ Liên minh Hợp tác xã {t}", ""), ("Chi bộ Hội Chữ thập đỏ {t}", ""),
-    ("Chi bộ Liên hiệp các Hội Khoa học và Kỹ thuật {t}", ""), ("Chi bộ Hội Văn học Nghệ thuật {t}", ""),
-    ("Chi bộ Hội Nhà báo {t}", ""), ("Đảng bộ Tòa án nhân dân {t}", "court"),
-    ("Đảng bộ Viện Kiểm sát nhân dân {t}", "court"), ("Chi bộ Văn phòng Đoàn ĐBQH và HĐND {t}", ""),
-    ("Chi bộ Hội Luật gia {t}", ""), ("Chi bộ Hội Người cao tuổi {t}", ""),
-    ("Chi bộ Cơ quan Đảng ủy các cơ quan Đảng {t}", ""),
-]
-UB_UNITS = [
-    ("Đảng bộ Văn phòng UBND {t}", "dept"), ("Chi bộ Sở Nội vụ", ""), ("Đảng bộ Sở Tài chính", "dept"),
-    ("Chi bộ Sở Xây dựng", ""), ("Đảng bộ Sở Nông nghiệp và Môi trường", "dept"),
-    ("Chi bộ Sở Công Thương", ""), ("Chi bộ Sở Khoa học và Công nghệ", ""),
-    ("Đảng bộ Sở Giáo dục và Đào tạo", "dept"), ("Đảng bộ Sở Y tế", "dept"),
-    ("Chi bộ Sở Văn hóa, Thể thao và Du lịch", ""), ("Chi bộ Sở Tư pháp", ""),
-    ("Chi bộ Sở Dân tộc và Tôn giáo", ""), ("Chi bộ Thanh tra {t}", ""),
-    ("Chi bộ Ban Quản lý Khu kinh tế {p}", ""), ("Đảng bộ Bệnh viện Đa khoa {t}", "hospital"),
-    ("Đảng bộ Bệnh viện Sản Nhi {p}", "hospital"), ("Chi bộ Trung tâm Kiểm soát bệnh tật {t}", ""),
-    ("Đảng bộ Trường Cao đẳng Kỹ thuật Công nghiệp {p}", "school"), ("Chi bộ Trường THPT chuyên {p}", ""),
-    ("Chi bộ Quỹ Đầu tư phát triển {t}", ""), ("Chi bộ Ban Quản lý dự án đầu tư xây dựng công trình giao thông {t}", ""),
-    ("Chi bộ Ban Quản lý dự án đầu tư xây dựng công trình dân dụng và công nghiệp {t}", ""),
-    ("Chi bộ Đài Khí tượng thủy văn {t}", ""), ("Đảng bộ Công ty Điện lực {p}", "company"),
-    ("Chi bộ Kho bạc Nhà nước khu vực", ""), ("Chi bộ Thuế {t}", ""), ("Chi bộ Bảo hiểm xã hội {t}", ""),
-    ("Chi bộ Ngân hàng Nhà nước chi nhánh {p}", ""), ("Chi bộ Công ty Cấp nước {p}", ""),
-    ("Chi bộ Trung tâm Phục vụ hành chính công {t}", ""),
-]
-QS_UNITS = [
-    ("Đảng bộ Phòng Tham mưu", "army"), ("Đảng bộ Phòng Chính trị", "army"),
-    ("Chi bộ Phòng Hậu cần – Kỹ thuật", ""), ("Đảng bộ Trung đoàn bộ binh", "army"),
-    ("Chi bộ Trường Quân sự {t}", ""), ("Chi bộ Đại đội Trinh sát", ""), ("Chi bộ Đại đội Công binh", ""),
-    ("Chi bộ Đại đội Thông tin", ""), ("Chi bộ Đại đội Phòng hóa", ""), ("Chi bộ Kho Vũ khí – Đạn",
-    ""), ("Chi bộ Bệnh xá Quân dân y", ""), ("Chi bộ Ủy ban Kiểm tra Đảng ủy Quân sự {t}", ""),
-] + [(f"Đảng bộ Ban Chỉ huy Phòng thủ khu vực {i}", "army") for i in range(1, 13)]
-CA_UNITS = [
-    ("Đảng bộ Phòng An ninh chính trị nội bộ", "police"), ("Chi bộ Phòng An ninh kinh tế", ""),
-    ("Chi bộ Phòng An ninh đối ngoại", ""), ("Đảng bộ Phòng Cảnh sát hình sự", "police"),
-    ("Đảng bộ Phòng Cảnh sát giao thông", "police"), ("Chi bộ Phòng Cảnh sát kinh tế", ""),
-    ("Chi bộ Phòng Cảnh sát điều tra tội phạm về ma túy", ""), ("Chi bộ Phòng Tham mưu", ""),
-    ("Chi bộ Phòng Tổ chức cán bộ", ""), ("Chi bộ Phòng Hậu cần", ""),
-    ("Đảng bộ Phòng Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ", "police"),
-    ("Chi bộ Phòng Quản lý xuất nhập cảnh", ""), ("Đảng bộ Trại tạm giam", "police"),
-    ("Chi bộ Phòng Cảnh sát cơ động", ""), ("Chi bộ Phòng Cảnh sát quản lý hành chính về trật tự xã hội", ""),
-    ("Chi bộ Phòng Cảnh sát điều tra tội phạm về tham nhũng", ""), ("Chi bộ Phòng Kỹ thuật hình sự", ""),
-    ("Chi bộ Phòng Công tác đảng và công tác chính trị", ""), ("Chi bộ Phòng Pháp chế", ""),
-    ("Chi bộ Cơ quan Cảnh sát điều tra", ""), ("Chi bộ Phòng An ninh điều tra", ""),
-]
-BP_UNITS = [
-    ("Chi bộ Phòng Tham mưu", ""), ("Chi bộ Phòng Chính trị", ""), ("Chi bộ Phòng Hậu cần – Kỹ thuật", ""),
-    ("Đảng bộ Hải đội Biên phòng 2", "army"), ("Chi bộ Đội đặc nhiệm phòng, chống ma túy và tội phạm", ""),
-    ("Chi bộ Tiểu đoàn Huấn luyện – Cơ động", ""), ("Chi bộ Ban Chỉ huy Biên phòng Cửa khẩu cảng", ""),
-]  # + a border post per commune, below
+def _read_bloc_units(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """The grassroots units of each bloc, from devdata/demo_units.txt: bloc key ->
+    [(name template, kind of its sub-grassroots cells or "")]."""
+    pools: dict[str, list[tuple[str, str]]] = {}
+    current: list[tuple[str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = pools.setdefault(line[1:-1], [])
+        else:
+            name, _, sub_pool = line.partition(" | ")
+            current.append((name, sub_pool))
+    return pools
+
+
+BLOC_UNITS = _read_bloc_units(Path(__file__).resolve().parents[2] / "demo_units.txt")
 
 SUB_POOLS = {
     "dept": ["Văn phòng", "Phòng Tổ chức cán bộ", "Phòng Kế hoạch – Tài chính", "Thanh tra", "Phòng Nghiệp vụ 1",
@@ -194,17 +156,9 @@ class DemoUnit:
     day: int = 0  # congress date, days from today
 
 
-def _strip_type(name: str, division: str) -> str:
-    prefix = division.capitalize() + " "
-    return name[len(prefix):] if name.startswith(prefix) else name
-
-
 def build_tree(province, wards, rng: random.Random) -> list[DemoUnit]:
     """Every demo unit, parents before children."""
-    city = province.name.startswith("Thành phố ")
-    short = province.name.removeprefix("Thành phố ")
-    t = "thành phố" if city else "tỉnh"
-    fmt = {"t": t, "T": "Thành" if city else "Tỉnh", "tu": "Thành ủy" if city else "Tỉnh ủy", "p": short}
+    named = shapes.province_name(province.name)
     pc = f"T{int(province.code):02d}"
     units: list[DemoUnit] = []
 
@@ -217,14 +171,14 @@ def build_tree(province, wards, rng: random.Random) -> list[DemoUnit]:
         units.append(unit)
         return unit
 
-    root = add(pc, f"Đảng bộ {t} {short}", "province", "province", suffix="TU")
+    root = add(pc, named.committee, "province", named.kind, suffix="TU")
 
     communes = sorted(wards, key=lambda w: int(w.code))
     for ward in communes:
         division = ward.division_type.value  # "xã", "phường", "đặc khu"
-        name = _strip_type(ward.name, division)
-        kind = {"xã": "commune", "phường": "ward"}.get(division, "special_zone")
-        commune = add(f"{pc}-X{int(ward.code)}", f"Đảng bộ {division} {name}", "upper", kind, root)
+        name = shapes.place_name(ward.name)
+        kind = shapes.commune_kind(division)
+        commune = add(f"{pc}-X{int(ward.code)}", shapes.commune_committee_name(ward.name), "upper", kind, root)
         x = f"{division} {name}"
         n_cells = rng.randint(3, 8)
         agencies = rng.sample(COMMUNE_AGENCY_CELLS, rng.randint(1, min(3, n_cells - 1)))
@@ -237,61 +191,54 @@ def build_tree(province, wards, rng: random.Random) -> list[DemoUnit]:
         for i in range(n_cells - len(agencies)):
             names.append(f"Chi bộ {word} {villages[i] if villages else i + 1}")
         for i, cell_name in enumerate(names, start=1):
-            add(f"{commune.code}-{i:02d}", cell_name, "grassroots", "cell", commune)
+            add(f"{commune.code}-{i:02d}", cell_name, "grassroots", shapes.CELL_KIND, commune)
 
     border_posts = [
-        (f"Đảng bộ Đồn Biên phòng {_strip_type(w.name, w.division_type.value)}", "army")
+        (f"Đảng bộ Đồn Biên phòng {shapes.place_name(w.name)}", "army")
         for w in rng.sample(communes, min(12, len(communes)))
     ]
-    blocs = [
-        ("CQD", f"Đảng bộ các cơ quan Đảng {t}", "bloc", CQD_UNITS),
-        ("UB", f"Đảng bộ Ủy ban nhân dân {t}", "bloc", UB_UNITS),
-        ("QS", f"Đảng bộ Quân sự {t}", "military", QS_UNITS),
-        ("CA", f"Đảng bộ Công an {t}", "police", CA_UNITS),
-        ("BP", f"Đảng bộ Bộ đội Biên phòng {t}", "border_guard", BP_UNITS + border_posts),
-    ]
-    for key, bloc_name, kind, pool in blocs:
-        bloc = add(f"{pc}-{key}", bloc_name, "upper", kind, root)
+    pools = {**BLOC_UNITS, "BP": BLOC_UNITS["BP"] + border_posts}
+    for b in BLOCS:
+        pool = pools[b.key]
+        bloc = add(f"{pc}-{b.key}", b.name_in(named), "upper", b.kind, root)
         chosen = rng.sample(pool, rng.randint(min(15, len(pool)), min(40, len(pool))))
         chosen.sort(key=lambda item: pool.index(item))
         committees = []
         for i, (template, sub_pool) in enumerate(chosen, start=1):
-            name = template.format(**fmt)
-            unit = add(f"{bloc.code}-{i:02d}", name, "grassroots", "committee" if name.startswith("Đảng bộ") else "cell", bloc)
+            name = named.format(template)
+            unit = add(f"{bloc.code}-{i:02d}", name, "grassroots", shapes.grassroots_kind(name), bloc)
             if sub_pool:
                 committees.append((unit, sub_pool))
         # Sub-grassroots cells under a few grassroots party committees.
         for unit, sub_pool in rng.sample(committees, min(len(committees), rng.randint(2, 4))):
             for j, sub in enumerate(rng.sample(SUB_POOLS[sub_pool], rng.randint(3, min(8, len(SUB_POOLS[sub_pool])))), start=1):
-                add(f"{unit.code}-{j:02d}", f"Chi bộ {sub}", "sub", "cell", unit)
+                add(f"{unit.code}-{j:02d}", f"Chi bộ {sub}", "sub", shapes.CELL_KIND, unit)
     return units
 
 
 def schedule(root: DemoUnit, rng: random.Random) -> None:
     """Congress dates, bottom-up: each unit a few days after all its subordinates."""
-    root.day = PROVINCE_DAY
+    root.day = SEASON.windows["province"][0]
     uppers = root.children
     communes = [u for u in uppers if u.kind in ("commune", "ward")]
     pilots = []
     for kind in ("commune", "ward"):
         pool = [u for u in communes if u.kind == kind]
         pilots += rng.sample(pool, min(len(pool), 2 if kind == "commune" else 1))
-    pilots += [u for u in uppers if u.code.endswith("-CQD")]
+    pilots += [u for u in uppers if u.code.endswith(f"-{BLOCS[0].key}")]  # the party agencies' bloc leads
     for unit in pilots:
         unit.pilot = True
-    windows = {"upper": UPPER_WINDOW, "grassroots": GRASSROOTS_WINDOW, "sub": SUB_WINDOW}
 
     def place(unit: DemoUnit, lo: int, hi: int) -> None:
         hi = min(hi, unit.parent.day - BOTTOM_UP_GAP)
         unit.day = rng.randint(min(lo, hi - 7), hi)
         for child in unit.children:
-            lo_c, hi_c = windows[child.level]
-            place(child, lo_c, hi_c)
+            place(child, *SEASON.window(child.level))
 
     for upper in uppers:
-        place(upper, *(PILOT_WINDOW if upper.pilot else UPPER_WINDOW))
+        place(upper, *SEASON.window(upper.level, pilot=upper.pilot))
     # One grassroots pilot per bloc: its earliest grassroots congress.
-    for bloc in (u for u in uppers if u.kind not in ("commune", "ward", "special_zone")):
+    for bloc in (u for u in uppers if u.kind not in COMMUNE_KINDS):
         if bloc.children:
             first = min(bloc.children, key=lambda u: u.day)
             first.pilot = True
@@ -315,7 +262,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--province", default=str(DEFAULT_PROVINCE),
                             help="Province code (e.g. 40) or name (e.g. 'Hà Tĩnh', ha_tinh). Default: Nghệ An.")
-        parser.add_argument("--seed", type=int, default=2025, help="Random seed of the progress (default 2025).")
+        parser.add_argument("--seed", type=int, default=shapes.DEMO_SEED,
+                            help=f"Random seed of the progress (default {shapes.DEMO_SEED}).")
         parser.add_argument("--force", action="store_true",
                             help="Replace the data of an earlier demo load (refuses if other data exists).")
         parser.add_argument("--password", default=DEMO_PASSWORD, help=f"Password of the demo users (default {DEMO_PASSWORD}).")
@@ -424,7 +372,7 @@ class Command(BaseCommand):
         from committees.importing import Row, import_units
         from committees.models import Unit
 
-        rng = random.Random(seed)
+        rng = shapes.seeded(seed)
         today = timezone.localdate()
         wards = [w for w in Ward.iter_all() if int(w.province_code) == int(province.code)]
         demo_units = build_tree(province, wards, rng)
@@ -465,8 +413,7 @@ class Command(BaseCommand):
         from congresses.services import plan_apply_default
         from documents.models import Document
 
-        city = province.name.startswith("Thành phố ")
-        short = province.name.removeprefix("Thành phố ")
+        named = shapes.province_name(province.name)
         directive, _ = Document.objects.get_or_create(
             number="45-CT/TW", issued_on=dt.date(2025, 4, 14),
             defaults={
@@ -480,13 +427,13 @@ class Command(BaseCommand):
             number=f"{(int(province.code) * 7) % 90 + 10}-KH/TU", issued_on=plan_date,
             defaults={
                 "title": f"Kế hoạch tổ chức đại hội đảng bộ các cấp tiến tới Đại hội đại biểu Đảng bộ "
-                         f"{'thành phố' if city else 'tỉnh'} {short} nhiệm kỳ {TERM_NAME}",
-                "issuer": f"Ban Thường vụ {'Thành ủy' if city else 'Tỉnh ủy'} {short}",
+                         f"{named.t} {named.short} nhiệm kỳ {TERM_NAME}",
+                "issuer": named.format("Ban Thường vụ {tu} {p}"),
             },
         )
         term = Term.objects.create(name=TERM_NAME, start_year=2025, end_year=2030, is_current=True)
         term.guiding_documents.set([directive, plan])
-        for level, days in DEADLINES.items():
+        for level, days in SEASON.deadlines.items():
             LevelDeadline.objects.create(term=term, level=level, deadline=today + dt.timedelta(days=days))
         plan_apply_default(term=term)
         return term
@@ -621,7 +568,7 @@ class Progress:
         for u in self.demo_units:
             if u.level == "province":
                 ordinal = 20 if u.code == "T40" else self.rng.randint(16, 22)
-            elif u.kind in ("commune", "ward", "special_zone") or u.code.endswith(("-CQD", "-UB")):
+            elif u.kind in COMMUNE_KINDS or u.code.endswith(tuple(f"-{b.key}" for b in BLOCS if b.new_in_2025)):
                 ordinal = 1  # committees set up by the 2025 reorganisation
             elif u.level == "upper":
                 ordinal = self.rng.randint(8, 25)
@@ -651,11 +598,11 @@ class Progress:
         for u in sorted(self.demo_units, key=lambda u: -len(u.code.split("-"))):
             congress = self.congress_of[u.code]
             user = self.who(congress)
-            lagging = self.rng.random() < 0.15 and not u.pilot  # pilots set the example
+            lagging = self.rng.random() < SEASON.lagging and not u.pilot  # pilots set the example
             date = congress.planned_date
             outcome = "preparing"
             if date < self.today:  # pilots set the example: held on time
-                outcome = "postponed" if not u.pilot and self.rng.random() < 0.07 else "held"
+                outcome = "postponed" if not u.pilot and self.rng.random() < SEASON.postponed else "held"
             state[u.code] = outcome
             held_on = date if outcome == "held" else None
             postpone_note = self.rng.choice(POSTPONE_NOTES)
@@ -784,7 +731,7 @@ class Progress:
         if due is None:
             return None
         if due < self.today:
-            if outcome != "preparing" or rng.random() < (0.8 if lagging else 0.96):
+            if outcome != "preparing" or rng.random() < (0.8 if lagging else SEASON.registered):
                 return self._clamp(due + dt.timedelta(days=rng.randint(-10, 3)))
             return None
         if rng.random() < 0.5:
@@ -806,7 +753,7 @@ class Progress:
         cell = u.name.startswith("Chi bộ")
         seats = rng.randint(3, 5) if cell else rng.randint(5, 15)
         direct = rng.random() < 0.9
-        share = Decimal(rng.randint(8500, 10000)) / 100 if direct else None
+        share = shapes.vote_share(rng) if direct else None
         return {
             "held_on": held_on, "status": "held", "executive_seats_elected": seats,
             "secretary_elected_directly": direct, "secretary_vote_share": share,
