@@ -634,10 +634,12 @@ def _sweep(world, urlconf, result: Result, tables, login_paths, identities, stat
                 except Exception as exc:  # noqa: BLE001 — the view crashed: a finding, then go on
                     problem = f"raised {type(exc).__name__}: {exc}"
                 else:
+                    # Reading a streamed body to its end closes it as the test client does; never
+                    # close a response again here: request_finished would close the database
+                    # connection inside the test's transaction (PostgreSQL).
                     body = _body(response)
                     problem = _verdict(filled, identity, response, body, login_paths=login_paths,
                                        markers=world.markers)
-                    response.close()
                 after = snapshot(tables)
                 changed = diff(state, after)
                 state = after
