@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from committees.models import Unit
 
@@ -58,11 +57,13 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/tokens.html", context, status=400 if form.errors else 200)
 
 
-@require_POST
 @login_required
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    # Only one's own tokens: someone else's is 404, as anything out of scope.
+    # Only one's own tokens: someone else's is 404, as anything out of scope, whatever the
+    # method (the lookup comes before the POST-only check).
     token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if token.revoked_at is None:
         services.api_token_revoke(token=token)
         messages.success(request, _("Token “%(name)s” revoked: scripts using it can no longer read.") % {"name": token.name})

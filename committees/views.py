@@ -4,13 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from congresses.selectors import current_term, unit_overview
 
@@ -174,11 +173,12 @@ def unit_import_job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-@require_POST
 def unit_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Import for real the file of a successful preview."""
     _require_portal_admin(request)
     job = get_object_or_404(ImportJob, pk=pk)
+    if request.method != "POST":  # after the checks: a non-admin gets 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     try:
         applied = services.import_job_apply(job=job, user=request.user)
     except ValidationError as exc:

@@ -3,12 +3,11 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from committees.models import Unit
 from committees.querysets import mark_in_scope
@@ -114,13 +113,14 @@ def congress_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def congress_start(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """Open the current term's congress of a unit the user may edit."""
     unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_pk)
     user = request.user
     if not (user.is_portal_admin or (user.is_secretary and user.unit_id == unit.pk)):
         raise Http404
+    if request.method != "POST":  # after the scope check: out of scope is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     term = current_term()
     if term is None:
         messages.error(request, _("No term has been set up yet."))
@@ -134,11 +134,12 @@ def congress_start(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def milestone_update(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(
         Milestone.objects.editable_by(request.user).select_related("congress__unit", "congress__term", "step"), pk=pk
     )
+    if request.method != "POST":  # after the scope check: out of scope is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     form = MilestoneForm(request.POST, request.FILES, prefix=f"m{milestone.pk}")
     if form.is_valid():
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -62,10 +62,12 @@ def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reminders/notification_detail.html", context)
 
 
-@require_POST
 @login_required
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    services.notification_mark_read(delivery=_own_notification(request, pk))
+    notification = _own_notification(request, pk)  # someone else's is 404 whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.notification_mark_read(delivery=notification)
     return _back(request)
 
 

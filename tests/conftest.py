@@ -94,7 +94,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+# What the authorization sweep (tests/access) covered, from the `user_properties` of its test
+# reports: this hook sees the reports in the controller under pytest-xdist too, where the
+# test itself ran in a worker.
+SWEEP_PROPERTY = "authorization_sweep"  # tests.access.sweep.PROPERTY
+_sweeps: list[dict] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        _sweeps.extend(value for name, value in report.user_properties if name == SWEEP_PROPERTY)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    for sweep in _sweeps:
+        terminalreporter.write_line(
+            f"authorization sweep: {sweep['patterns']} patterns, {sweep['requests']} requests, "
+            f"{sweep['findings']} findings"
+        )
     skipped = terminalreporter.stats.get("skipped", [])
     if not skipped:
         return

@@ -1,0 +1,651 @@
+"""The authorization sweep (issue 8, point 2): every URL pattern of the project, filled with
+objects of a unit the requester may not see, requested as every kind of outsider, with a
+checksum of every table around each request.
+
+- `patterns()` walks `get_resolver()` (admin and `include()`d confs too), so a view added
+  later is swept without editing anything here;
+- `build_world()` makes two sibling units A and B with their objects; `fill()` gives each
+  URL parameter an object of B, chosen by the literal path before the parameter (`RULES`),
+  and a pattern it cannot fill is a finding unless `PUBLIC` names it with a reason;
+- `run()` requests each URL with GET and POST as anonymous, a viewer of A, the secretary of
+  A and a Bearer token of A's secretary, and returns what it covered and what it found.
+
+tests/access/test_authorization.py runs it on the project's URLs; its meta-tests run it on
+tests/access/unscoped_urls.py and unfillable_urls.py to prove that it bites.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, models
+from django.forms.models import model_to_dict
+from django.http import HttpResponseBase
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls.exceptions import Resolver404
+from django.urls.resolvers import RoutePattern
+
+from accounts.services import api_token_create
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from committees.models import Level
+from committees.services import import_job_create
+from congresses.forms import CongressForm
+from congresses.models import Congress, MilestoneStatus
+from congresses.services import milestone_update
+from documents.models import Document
+from reminders.models import Channel, Delivery, Kind, NotificationPreference, ReminderPolicy, ReminderRun
+from reminders.services import preference_update, reminders_scan
+from tests.factories import (
+    AdminFactory,
+    CongressFactory,
+    SecretaryFactory,
+    TermFactory,
+    UnitFactory,
+    ViewerFactory,
+)
+
+# --- What is not swept, and why ---------------------------------------------------------------
+
+# Patterns the sweep does not request, by URL name. Each is reachable without signing in by
+# design and takes no object; keep this short.
+PUBLIC: dict[str, str] = {
+    "healthz": "the load balancer's probe: no login by design, answers ok/error only",
+    "login": "the sign-in form itself",
+    "logout": "signs out: would end the sweep's own sessions; touches no data",
+    "set_language": "stores the language in a cookie; reads and writes no data",
+    "javascript-catalog": "the translations for static JavaScript; no data",
+    "admin:login": "the admin's sign-in form itself",
+}
+
+# What legitimately moves on a read, so the checksum leaves it out. Everything else is in.
+EXEMPT_TABLES: dict[str, str] = {
+    "sessions.session": "force_login and every signed-in request may save the session",
+    "axes.accessattempt": "django-axes records sign-in attempts (off in tests; kept out if enabled)",
+    "axes.accesslog": "django-axes logs sign-ins and sign-outs",
+    "axes.accessfailurelog": "django-axes logs failed sign-ins",
+    "axes.accessattemptexpiration": "django-axes' expiry of an attempt",
+}
+EXEMPT_COLUMNS: dict[tuple[str, str], str] = {
+    ("accounts.user", "last_login"): "set by signing in (force_login), not by the view",
+    ("accounts.apitoken", "last_used_at"): "a Bearer request records its token's last use (accounts.tokens)",
+}
+# No model above has a simple_history table; one added later belongs in EXEMPT_TABLES too.
+
+# Text of B that must never appear on a page of a requester outside B: names and codes of B's
+# units, and its secretary's name. ASCII, so no escaping (HTML, JSON \\u) can hide it.
+B_MARK = "OUTSIDE-B-7Q"
+B_CODE = "OUTB7Q"
+
+# The name under which the sweep's coverage is recorded (record_property) for the summary.
+PROPERTY = "authorization_sweep"
+IDENTITIES = ("anonymous", "viewer_a", "secretary_a", "token_a")
+# Identities without a session: a 405 to them says nothing about an object, see `_verdict`.
+SESSIONLESS = {"anonymous", "token_a"}
+REDIRECTS = {301, 302, 303, 307, 308}
+
+
+# --- The patterns -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    context: str  # the route up to this parameter, earlier parameters written <name>
+    regex: str | None = None  # for a regex pattern's group: what the value must match
+    converter: Any = None  # for a route pattern: its converter (to_url)
+
+
+@dataclass
+class Pattern:
+    route: str  # as ResolverMatch.route spells it
+    name: str  # namespaced ("congresses:congress_edit"); "" when the pattern has none
+    tokens: list  # str (literal) or Param
+    problem: str = ""  # why it cannot be turned into a URL at all
+
+    @property
+    def params(self) -> list[Param]:
+        return [t for t in self.tokens if isinstance(t, Param)]
+
+    @property
+    def label(self) -> str:
+        return f"{self.route} ({self.name or 'unnamed'})"
+
+
+_ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
+_REGEX_GROUP_NAME = re.compile(r"^\?P<(?P<name>\w+)>")
+
+
+def _join_route(route1: str, route2: str) -> str:
+    # As django.urls.resolvers.URLResolver._join_route, so routes compare with resolve().
+    if not route1:
+        return route2
+    return route1 + route2.removeprefix("^")
+
+
+def _context(tokens: list) -> str:
+    return "".join(t if isinstance(t, str) else f"<{t.name}>" for t in tokens)
+
+
+def _route_tokens(pattern, before: list) -> tuple[list, str]:
+    text, tokens, pos = str(pattern), [], 0
+    for match in _ROUTE_PARAM.finditer(text):
+        if match.start() > pos:
+            tokens.append(text[pos:match.start()])
+        name = match["parameter"]
+        tokens.append(Param(name=name, context=_context(before + tokens), converter=pattern.converters[name]))
+        pos = match.end()
+    if pos < len(text):
+        tokens.append(text[pos:])
+    return tokens, ""
+
+
+def _regex_tokens(text: str, before: list) -> tuple[list, str]:
+    """Literals and top-level groups of a regex pattern such as `^([^/]+)/history/([^/]+)/$`;
+    unnamed groups are named _1, _2. Returns (tokens, problem)."""
+    text = text.removeprefix("^").removesuffix("$")
+    tokens, literal, i, unnamed = [], "", 0, 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            literal += text[i + 1]
+            i += 2
+        elif char == "(":
+            depth, j = 1, i + 1
+            while j < len(text) and depth:
+                if text[j] == "\\":
+                    j += 1
+                elif text[j] == "(":
+                    depth += 1
+                elif text[j] == ")":
+                    depth -= 1
+                j += 1
+            body = text[i + 1:j - 1]
+            if literal:
+                tokens.append(literal)
+                literal = ""
+            named = _REGEX_GROUP_NAME.match(body)
+            if named:
+                name, body = named["name"], body[named.end():]
+            elif body.startswith("?"):
+                return tokens, f"a regex group it does not understand: ({body})"
+            else:
+                unnamed += 1
+                name = f"_{unnamed}"
+            tokens.append(Param(name=name, context=_context(before + tokens), regex=body))
+            i = j
+        elif char in ".*+?[]{}|^$":
+            return tokens, f"a regex outside a group it does not understand: {text!r}"
+        else:
+            literal += char
+            i += 1
+    if literal:
+        tokens.append(literal)
+    return tokens, ""
+
+
+def patterns(urlconf: str | None = None) -> list[Pattern]:
+    """Every URL pattern of `urlconf` (the project's by default), in resolution order."""
+    found: list[Pattern] = []
+
+    def walk(resolver: URLResolver, route: str, namespaces: tuple, tokens: list, problem: str) -> None:
+        for entry in resolver.url_patterns:
+            text = str(entry.pattern)
+            entry_tokens, entry_problem = (
+                _route_tokens(entry.pattern, tokens) if isinstance(entry.pattern, RoutePattern)
+                else _regex_tokens(text, tokens)
+            )
+            full_route = _join_route(route, text)
+            if isinstance(entry, URLResolver):
+                inner = namespaces + ((entry.namespace,) if entry.namespace else ())
+                walk(entry, full_route, inner, tokens + entry_tokens, problem or entry_problem)
+            elif isinstance(entry, URLPattern):
+                name = ":".join((*namespaces, entry.name)) if entry.name else ""
+                found.append(Pattern(full_route, name, tokens + entry_tokens, problem or entry_problem))
+
+    walk(get_resolver(urlconf), "", (), [], "")
+    return found
+
+
+# --- The world: units A and B and everything the URLs take ------------------------------------
+
+
+def build_world() -> SimpleNamespace:
+    """Two sibling units under a province, each with a cell and a congress; B's objects are
+    the ones every URL parameter is filled with. Built through factories and services only."""
+    w = SimpleNamespace()
+    w.term = TermFactory(start_year=2025)
+    w.province = UnitFactory(code="SWT", name="Tỉnh ủy Quét", level=Level.PROVINCE, kind="province")
+    w.unit_a = UnitFactory(code="SWA", name="Đảng bộ xã An Phú", level=Level.UPPER, kind="commune", parent=w.province)
+    w.cell_a = UnitFactory(code="SWA1", name="Chi bộ An 1", level=Level.GRASSROOTS, kind="cell", parent=w.unit_a)
+    w.unit_b = UnitFactory(code=B_CODE, name=f"Đảng bộ {B_MARK}", level=Level.UPPER, kind="commune", parent=w.province)
+    w.cell_b = UnitFactory(code=f"{B_CODE}1", name=f"Chi bộ {B_MARK} 1", level=Level.GRASSROOTS, kind="cell",
+                           parent=w.unit_b)
+    planned = dt.date(2025, 7, 15)
+    w.congress_a = CongressFactory(unit=w.unit_a, term=w.term, planned_date=planned)
+    w.congress_b = CongressFactory(unit=w.unit_b, term=w.term, planned_date=planned)
+
+    w.viewer_a = ViewerFactory(username="sweep_viewer_a", unit=w.unit_a)
+    w.secretary_a = SecretaryFactory(username="sweep_secretary_a", unit=w.unit_a)
+    w.secretary_b = SecretaryFactory(username="sweep_secretary_b", full_name=f"Bí thư {B_MARK}", unit=w.unit_b)
+    w.admin = AdminFactory(username="sweep_admin")
+    _token, w.key_a = api_token_create(user=w.secretary_a, name="script of A")
+    w.token_b, _key = api_token_create(user=w.secretary_b, name="script of B")
+
+    # An evidence file on a milestone of B, served only through the scope check.
+    milestones = list(w.congress_b.milestones.select_related("step").order_by("step__order"))
+    w.milestone_b = milestone_update(
+        milestone=milestones[0], user=w.secretary_b, status=MilestoneStatus.DONE, done_on=dt.date(2025, 5, 2),
+        evidence_number="01-KH/ĐU", evidence_file=SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4 evidence of B"),
+        note="",
+    )
+    # Notifications: the daily scan on the day after a milestone of B fell due writes an
+    # in-app notification (and an email) to each secretary with an overdue milestone.
+    due = next(m.due_date for m in milestones[1:] if m.due_date)
+    reminders_scan(kind=Kind.DAILY, day=due + dt.timedelta(days=1))
+    w.notification_b = Delivery.objects.filter(recipient=w.secretary_b, channel=Channel.INAPP).first()
+    w.preference_b = preference_update(user=w.secretary_b, data={"email_enabled": False})
+    w.import_job = import_job_create(
+        upload=SimpleUploadedFile("units.csv", b"code,parent_code,name,level,kind\n"), dry_run=True, user=w.admin,
+    )
+    w.document = Document.objects.create(number="35-CT/TW", issued_on=dt.date(2019, 5, 30), title="Chỉ thị 35")
+    w.group = Group.objects.create(name="sweep")
+    axes = {"username": w.secretary_b.username, "ip_address": "10.0.0.2", "user_agent": "sweep",
+            "http_accept": "*/*", "path_info": "/login/"}
+    access_attempt = AccessAttempt.objects.create(**axes, get_data="", post_data="", failures_since_start=1)
+
+    # The object of B each model's admin pages are filled with (the first row otherwise).
+    w.of_b = {
+        type(obj): obj for obj in (
+            w.unit_b, w.congress_b, w.milestone_b, w.secretary_b, w.token_b, w.notification_b, w.preference_b,
+            access_attempt, AccessLog.objects.create(**axes), AccessFailureLog.objects.create(**axes),
+        )
+    }
+    w.markers = (B_MARK, B_CODE, w.secretary_b.username)
+    assert w.notification_b is not None and NotificationPreference.objects.filter(user=w.secretary_b).exists()
+    assert ReminderPolicy.objects.exists() and ReminderRun.objects.exists()
+    return w
+
+
+# --- Filling the parameters ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A parameter whose context (the route before it) matches `context`, and whose name
+    matches `name`, is filled by `fill(world, match)` -> (value, is an object of B?)."""
+
+    context: str
+    name: str
+    fill: Callable[[SimpleNamespace, re.Match], tuple[Any, bool]]
+    what: str
+
+
+def _admin_model(match: re.Match) -> type[models.Model] | None:
+    try:
+        model = apps.get_model(match["app"], match["model"])
+    except LookupError:
+        return None
+    return model if model in admin.site._registry else None
+
+
+def _object_of_b(world: SimpleNamespace, model: type[models.Model] | None):
+    if model is None:
+        return None
+    return world.of_b.get(model) or model._default_manager.order_by("pk").first()
+
+
+def _admin_object(world, match):
+    obj = _object_of_b(world, _admin_model(match))
+    return (None if obj is None else obj.pk), True
+
+
+def _admin_history(world, match):
+    obj = _object_of_b(world, _admin_model(match))
+    record = obj.history.order_by("history_id").first() if obj is not None and hasattr(obj, "history") else None
+    return (None if record is None else record.history_id), True
+
+
+def _first_admin_app(world, match):
+    return sorted({model._meta.app_label for model in admin.site._registry})[0], False
+
+
+# First match wins: the more specific context comes first (units/import/ before units/).
+RULES: list[Rule] = [
+    Rule(r"^admin/r/$", r".*", lambda w, m: (ContentType.objects.get_for_model(w.unit_b).pk, False),
+         "the content type of a unit"),
+    Rule(r"^admin/r/<[^>]+>/$", r".*", lambda w, m: (w.unit_b.pk, True), "B's unit"),
+    Rule(r"^admin/(?P<app>\w+)/(?P<model>\w+)/<[^>]+>/history/$", r".*", _admin_history,
+         "a history record of that model's object of B"),
+    Rule(r"^admin/(?P<app>\w+)/(?P<model>\w+)/$", r".*", _admin_object, "that model's object of B (or any)"),
+    Rule(r"^admin/$", r"^app_label$", _first_admin_app, "an app of the admin"),
+    Rule(r"^admin/$", r"^url$", lambda w, m: (f"committees/unit/{w.unit_b.pk}/change", True),
+         "a path to B's unit without its slash (the admin's catch-all)"),
+    Rule(r"(?:^|/)units/import/$", r".*", lambda w, m: (w.import_job.pk, True), "an import job (admins only)"),
+    Rule(r"(?:^|/)units/$", r".*", lambda w, m: (w.unit_b.pk, True), "B's unit"),
+    Rule(r"(?:^|/)congresses/$", r".*", lambda w, m: (w.congress_b.pk, True), "B's congress"),
+    Rule(r"(?:^|/)milestones/$", r".*", lambda w, m: (w.milestone_b.pk, True), "B's milestone with evidence"),
+    Rule(r"(?:^|/)notifications/$", r".*", lambda w, m: (w.notification_b.pk, True),
+         "a notification of B's secretary"),
+    Rule(r"(?:^|/)tokens/$", r".*", lambda w, m: (w.token_b.pk, True), "a token of B's secretary"),
+]
+
+
+@dataclass
+class Filled:
+    pattern: Pattern
+    url: str
+    values: dict[str, Any]
+    of_b: bool  # some parameter names an object of B
+
+
+def fill(pattern: Pattern, world: SimpleNamespace) -> Filled | str:
+    """The URL of `pattern` with every parameter filled, or why it cannot be."""
+    if pattern.problem:
+        return pattern.problem
+    parts, values, of_b = [], {}, False
+    for token in pattern.tokens:
+        if isinstance(token, str):
+            parts.append(token)
+            continue
+        for rule in RULES:
+            match = re.search(rule.context, token.context)
+            if match and re.search(rule.name, token.name):
+                value, is_b = rule.fill(world, match)
+                break
+        else:
+            return f"no rule fills <{token.name}> after {token.context!r}"
+        if value is None:
+            return f"<{token.name}> after {token.context!r}: no object for {rule.what}"
+        text = str(token.converter.to_url(value) if token.converter is not None else value)
+        if token.regex is not None and not re.fullmatch(token.regex, text):
+            return f"<{token.name}> = {text!r} does not match ({token.regex})"
+        parts.append(text)
+        values[token.name] = value
+        of_b = of_b or is_b
+    url = "/" + "".join(parts)
+    try:
+        match = resolve(url)
+    except Resolver404:
+        return f"{url} does not resolve"
+    if match.route != pattern.route:
+        return f"{url} resolves to another pattern, {match.route}"
+    return Filled(pattern, url, values, of_b)
+
+
+# --- POST payloads ------------------------------------------------------------------------------
+
+
+def _congress_form(world, filled):
+    form = CongressForm(instance=Congress.objects.get(pk=filled.values["pk"]))
+    data = {name: _form_value(form[name].value()) for name in form.fields}
+    data["note"] = "written by the authorization sweep"
+    return data
+
+
+def _milestone_form(world, filled):
+    prefix = f"m{filled.values['pk']}"
+    return {f"{prefix}-status": "done", f"{prefix}-done_on": "2025-06-01", f"{prefix}-evidence_number": "SWEEP",
+            f"{prefix}-note": "written by the authorization sweep"}
+
+
+def _form_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+# A payload that the view's form accepts, so that a missing scope check would really write.
+PAYLOADS: dict[str, Callable[[SimpleNamespace, Filled], dict]] = {
+    "congresses:congress_edit": _congress_form,
+    "congresses:milestone_update": _milestone_form,
+    "accounts:tokens": lambda w, f: {"name": "sweep", "expires_in_days": "30"},
+    "reminders:preferences": lambda w, f: {"email_enabled": "on", "inapp_enabled": "on", "overdue": "on"},
+    "committees:unit_import": lambda w, f: {
+        "file": SimpleUploadedFile("units.csv", b"code,parent_code,name,level,kind\n"), "dry_run": ""},
+}
+
+
+def payload(world: SimpleNamespace, filled: Filled) -> dict:
+    name = filled.pattern.name
+    if name in PAYLOADS:
+        return PAYLOADS[name](world, filled)
+    if name.startswith("admin:") and name.endswith("_delete"):
+        return {"post": "yes"}  # the confirmation: an unprotected delete would delete
+    if name.startswith("admin:") and name.endswith("_change") and "object_id" in filled.values:
+        model = _admin_model(re.search(r"^admin/(?P<app>\w+)/(?P<model>\w+)/", filled.url.lstrip("/")))
+        obj = model._default_manager.get(pk=filled.values["object_id"]) if model else None
+        if obj is not None:
+            data = {"_save": "Save"}
+            for key, value in model_to_dict(obj).items():
+                if isinstance(value, list):  # many-to-many: the ids
+                    data[key] = [str(getattr(v, "pk", v)) for v in value]
+                elif isinstance(value, (str, int, float, dt.date)):  # bool is an int
+                    data[key] = _form_value(value)
+            return data
+    return {}
+
+
+# --- The checksum -------------------------------------------------------------------------------
+
+
+def _tables() -> list[tuple[str, str, str, list[str]]]:
+    """(label, table, pk column, checked columns) of every model, m2m tables included."""
+    tables, seen = [], set()
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        label = meta.label_lower
+        if label in EXEMPT_TABLES or meta.db_table in seen or not meta.managed or meta.proxy:
+            continue
+        seen.add(meta.db_table)
+        columns = [f.column for f in meta.concrete_fields if (label, f.name) not in EXEMPT_COLUMNS]
+        tables.append((label, meta.db_table, meta.pk.column, columns))
+    return tables
+
+
+def snapshot(tables) -> dict[str, dict]:
+    """{table label: {pk: hash of the row}}; the tables are tiny, so whole rows are cheap."""
+    quote = connection.ops.quote_name
+    state = {}
+    with connection.cursor() as cursor:
+        for label, table, pk, columns in tables:
+            cursor.execute(f"SELECT {quote(pk)}, {', '.join(quote(c) for c in columns)} FROM {quote(table)}")
+            state[label] = {row[0]: hashlib.blake2b(repr(row).encode(), digest_size=8).digest() for row in cursor}
+    return state
+
+
+def diff(before: dict, after: dict) -> dict[str, set]:
+    """{table label: pks of rows added, removed or changed}."""
+    changed = {}
+    for label, rows in after.items():
+        old = before.get(label, {})
+        if rows != old:
+            changed[label] = {pk for pk in rows.keys() | old.keys() if rows.get(pk) != old.get(pk)}
+    return changed
+
+
+def _own_rows_only(changed: dict[str, set], user) -> bool:
+    """Whether every changed row is the requester's own: their user row, or a row that a
+    CASCADE foreign key ties to them (it would be deleted with them: their tokens,
+    preferences, notifications). A parameterless URL may write those (read all, save one's
+    preferences, create a token) and nothing else."""
+    if user is None:
+        return not changed
+    user_model = type(user)
+    for label, pks in changed.items():
+        model = apps.get_model(label)
+        if model is user_model:
+            if pks != {user.pk}:
+                return False
+            continue
+        owners = [f for f in model._meta.concrete_fields
+                  if f.is_relation and f.related_model is user_model and f.remote_field.on_delete is models.CASCADE]
+        if not owners:
+            return False
+        for pk in pks:
+            row = model._default_manager.filter(pk=pk).values(*[f.attname for f in owners]).first()
+            if row is not None and user.pk not in row.values():
+                return False
+            if row is None:  # removed: we cannot tell whose it was
+                return False
+    return True
+
+
+# --- The sweep ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    url: str
+    route: str
+    identity: str
+    method: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.method:4} {self.url}  as {self.identity}: {self.problem}  [{self.route}]"
+
+
+@dataclass
+class Result:
+    patterns: int = 0  # patterns requested
+    public: int = 0  # patterns left out by PUBLIC
+    requests: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    unfillable: list[str] = field(default_factory=list)
+
+    def report(self) -> str:
+        lines = [f"authorization sweep: {self.patterns} patterns, {self.requests} requests, "
+                 f"{len(self.findings) + len(self.unfillable)} findings"]
+        lines += [f"cannot fill: {problem}" for problem in self.unfillable]
+        lines += [str(f) for f in self.findings]
+        return "\n".join(lines)
+
+
+def clients(world: SimpleNamespace) -> dict[str, tuple[Client, Any]]:
+    """One client per identity, reused for every request; (client, the user it acts as)."""
+    def signed_in(user):
+        client = Client(headers={"accept-language": "en"})
+        # The first backend is axes's, which cannot load a user from a session.
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return {
+        "anonymous": (Client(headers={"accept-language": "en"}), None),
+        "viewer_a": (signed_in(world.viewer_a), world.viewer_a),
+        "secretary_a": (signed_in(world.secretary_a), world.secretary_a),
+        "token_a": (Client(headers={"accept-language": "en", "authorization": f"Bearer {world.key_a}"}),
+                    world.secretary_a),
+    }
+
+
+def _login_paths() -> set[str]:
+    paths = {urlparse(resolve_url(settings.LOGIN_URL)).path}
+    try:
+        paths.add(reverse("admin:login"))
+    except Exception:  # noqa: BLE001 — a URL conf without the admin
+        pass
+    return paths
+
+
+def _body(response: HttpResponseBase) -> str:
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def _verdict(filled: Filled, identity: str, response: HttpResponseBase, body: str, *, login_paths: set[str],
+             markers: tuple[str, ...]) -> str:
+    """What is wrong with the response, or ""."""
+    status = response.status_code
+    if status >= 500:
+        return f"status {status}"
+    if filled.of_b:
+        if status in REDIRECTS:
+            target = urlparse(response["Location"]).path
+            return "" if target in login_paths else f"redirect to {response['Location']}, not to a login page"
+        if status in (401, 403, 404):
+            return ""
+        # A 405 before any lookup says nothing about the object. For a request without a
+        # session (anonymous, or a token, which only reads) the method check is as far as
+        # it gets, so it is accepted; a signed-in user must meet the scope check first
+        # (404), so that an out-of-scope object answers the same whatever the method.
+        if status == 405 and identity in SESSIONLESS:
+            return ""
+        return f"status {status} for an object of B"
+    leaked = [marker for marker in markers if marker in body]
+    return f"status {status} shows {', '.join(leaked)} of B" if leaked else ""
+
+
+def run(world: SimpleNamespace, urlconf: str | None = None) -> Result:
+    """Sweep every pattern of `urlconf` (the project's by default) as every identity."""
+    result = Result()
+    tables = _tables()
+    login_paths = _login_paths()
+    identities = clients(world)
+    state = snapshot(tables)
+    # Every refusal logs a warning; a thousand of them would bury a real failure's output.
+    request_log = logging.getLogger("django.request")
+    level, request_log.level = request_log.level, logging.ERROR
+    try:
+        _sweep(world, urlconf, result, tables, login_paths, identities, state)
+    finally:
+        request_log.setLevel(level)
+    return result
+
+
+def _sweep(world, urlconf, result: Result, tables, login_paths, identities, state) -> None:
+    for pattern in patterns(urlconf):
+        if pattern.name in PUBLIC:
+            result.public += 1
+            continue
+        filled = fill(pattern, world)
+        if isinstance(filled, str):
+            result.unfillable.append(f"{pattern.label}: {filled}")
+            continue
+        result.patterns += 1
+        for identity, (client, user) in identities.items():
+            for method in ("GET", "POST"):
+                result.requests += 1
+                problem = ""
+                try:
+                    if method == "GET":
+                        response = client.get(filled.url)
+                    else:
+                        response = client.post(filled.url, payload(world, filled))
+                except Exception as exc:  # noqa: BLE001 — the view crashed: a finding, then go on
+                    problem = f"raised {type(exc).__name__}: {exc}"
+                else:
+                    # Reading a streamed body to its end closes it as the test client does; never
+                    # close a response again here: request_finished would close the database
+                    # connection inside the test's transaction (PostgreSQL).
+                    body = _body(response)
+                    problem = _verdict(filled, identity, response, body, login_paths=login_paths,
+                                       markers=world.markers)
+                after = snapshot(tables)
+                changed = diff(state, after)
+                state = after
+                if changed and (filled.of_b or not _own_rows_only(changed, None if identity == "anonymous" else user)):
+                    rows = "; ".join(f"{label} {sorted(pks)}" for label, pks in sorted(changed.items()))
+                    problem = "; ".join(p for p in (problem, f"changed {rows}") if p)
+                if problem:
+                    result.findings.append(Finding(filled.url, pattern.route, identity, method, problem))
+
