@@ -31,6 +31,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import tree_changed
+
 from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Level, Unit, encode_segment
 
 HEADER = ["code", "parent_code", "name", "level", "kind"]
@@ -392,6 +394,7 @@ def _import(rows: list[Row], *, dry_run: bool, tick: Progress) -> ImportReport:
 
     restructuring = _rollups_before(restructured_ids) if restructured else None
     _write(by_code, existing, parent_of, depth_of, new_codes, tick)
+    tree_changed()  # moved units have new paths: cached scopes (accounts.access) hold the old ones
     if restructuring is not None:
         restructuring.finish(Unit.objects.filter(code__in=new_codes).values_list("pk", flat=True))
     if apps.is_installed("dashboards"):

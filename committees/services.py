@@ -17,6 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import access
 from dashboards import rollups
 
 from .importing import ImportFileError, import_units, read_file
@@ -88,6 +89,7 @@ def unit_move(*, unit: Unit, new_parent: Unit | None) -> Unit:
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     unit.refresh_from_db()
     restructuring.finish()
+    access.tree_changed()  # cached scopes hold the old paths of this subtree
     return unit
 
 
