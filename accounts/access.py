@@ -250,11 +250,14 @@ def scope_for(user) -> Scope:
     requests (see the module docstring); one query on a cache miss."""
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY
+    # The memo remembers the key it was made for: a user object reloaded with
+    # refresh_from_db() after a grant change does not keep the old scope.
+    key = _key(user)
     memo = getattr(user, _MEMO, None)
-    if memo is not None:
-        return memo
-    scope = _cached(user)
-    setattr(user, _MEMO, scope)
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    scope = _cached(user, key)
+    setattr(user, _MEMO, (key, scope))
     return scope
 
 
@@ -270,8 +273,7 @@ def _tree_token(found: dict) -> str:
     return tree
 
 
-def _cached(user) -> Scope:
-    key = _key(user)
+def _cached(user, key: str) -> Scope:
     found = cache.get_many([_TREE, key])
     tree = _tree_token(found)
     entry = found.get(key)
@@ -308,8 +310,9 @@ def grants_changed(user: User) -> Scope:
     User.objects.filter(pk=user.pk).update(grants_version=user.grants_version)
     scope = _compute(user)
     tree = _tree_token(cache.get_many([_TREE]))
-    cache.set(_key(user), (tree, scope.to_cache()), timeout=SCOPE_TIMEOUT)
-    setattr(user, _MEMO, scope)
+    key = _key(user)
+    cache.set(key, (tree, scope.to_cache()), timeout=SCOPE_TIMEOUT)
+    setattr(user, _MEMO, (key, scope))
     return scope
 
 
