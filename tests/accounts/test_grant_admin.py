@@ -91,3 +91,14 @@ def test_the_user_page_edits_grants_inline_through_the_services(tree, superuser,
     user.refresh_from_db()
     assert list(user.grants.values_list("role", "unit")) == [("secretary", tree.commune_b.pk)]
     assert user.scope.edit_unit_ids == (tree.commune_b.pk,)
+
+
+def test_the_admin_lists_users_with_their_roles_and_grants_with_filters(tree, superuser, client_for):
+    UserFactory(username="can_bo", grants=[(GrantRole.SECRETARY, tree.commune_a), (GrantRole.VIEWER, tree.commune_b)])
+    client = client_for(superuser)
+    users = client.get(reverse("admin:accounts_user_changelist"), {"grants__role__exact": "secretary"})
+    assert users.status_code == 200
+    assert [u.username for u in users.context["cl"].result_list] == ["can_bo"]
+    grants = client.get(reverse("admin:accounts_grant_changelist"), {"role__exact": "viewer"})
+    assert [str(g.unit) for g in grants.context["cl"].result_list] == [tree.commune_b.name]
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 200
