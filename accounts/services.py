@@ -104,23 +104,3 @@ def grant_remove(*, grant: Grant) -> None:
     Grant.objects.filter(pk=grant.pk).delete()
     access.grants_changed(user)
 
-
-@transaction.atomic
-def grants_set(*, user: User, grants: list[tuple[str, object]], by: User | None = None) -> list[Grant]:
-    """Make `user`'s grants exactly `grants`, (role, unit) pairs: keep those held, add the
-    others, remove the rest; the scope is invalidated once."""
-    wanted = {(str(role), getattr(unit, "pk", unit)) for role, unit in grants}
-    held = list(Grant.objects.filter(user=user))
-    for grant in held:
-        if (grant.role, grant.unit_id) not in wanted:
-            grant.delete()
-    have = {(g.role, g.unit_id) for g in held}
-    created = []
-    for role, unit in grants:
-        if (str(role), getattr(unit, "pk", unit)) not in have:
-            grant = Grant(user=user, role=role, unit=unit, created_by=by)
-            _clean_grant(grant)
-            grant.save()
-            created.append(grant)
-    access.grants_changed(user)
-    return created
