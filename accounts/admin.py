@@ -4,24 +4,97 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import ApiToken, User
+from .models import ApiToken, Grant, User
+
+
+class GrantInline(admin.TabularInline):
+    """The user's hats, edited on the user's page. Rows are written by the grant services
+    (UserAdmin.save_formset), which keep the user's cached scope current."""
+
+    model = Grant
+    fk_name = "user"
+    extra = 0
+    fields = ["role", "unit", "created_at", "created_by"]
+    readonly_fields = ["created_at", "created_by"]
+    autocomplete_fields = ["unit"]
+    verbose_name = _("role in the portal")
+    verbose_name_plural = _("roles in the portal")
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "full_name", "role", "unit", "email", "is_active"]
-    list_filter = ["role", "is_active", "is_staff"]
-    search_fields = ["username", "full_name", "email", "unit__name"]
-    autocomplete_fields = ["unit"]
-    list_select_related = ["unit"]
+    list_display = ["username", "full_name", "roles", "email", "is_active"]
+    list_filter = ["grants__role", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "email", "grants__unit__name"]
+    inlines = [GrantInline]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("Role in the portal"), {"fields": ["full_name", "role", "unit"]}),
+        (_("Portal"), {"fields": ["full_name"]}),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
-        (_("Role in the portal"), {"fields": ["full_name", "email", "role", "unit"]}),
+        (_("Portal"), {"fields": ["full_name", "email"]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("grants__unit")
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj: User) -> str:
+        return "; ".join(
+            str(g.get_role_display()) + (f" — {g.unit}" if g.unit_id else "") for g in obj.grants.all()
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Grant:
+            return super().save_formset(request, form, formset, change)
+        # The grant services, not formset.save(): they validate and invalidate the
+        # user's cached scope (accounts.access).
+        user = form.instance
+        added, changed, removed = [], [], []
+        for grant_form in formset.deleted_forms:
+            if grant_form.instance.pk is not None:
+                services.grant_remove(grant=grant_form.instance)
+                removed.append(grant_form.instance)
+        for grant_form in formset.forms:
+            if grant_form in formset.deleted_forms or not grant_form.has_changed():
+                continue
+            data = grant_form.cleaned_data
+            if grant_form.instance.pk is None:
+                added.append(services.grant_add(user=user, role=data["role"], unit=data.get("unit"), by=request.user))
+            else:
+                grant = services.grant_change(grant=grant_form.instance, role=data["role"], unit=data.get("unit"))
+                changed.append((grant, grant_form.changed_data))
+        # What the change message of the user's history lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = added, changed, removed
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    """Every grant, to answer "who is secretary of …, who reads …". Writes go through the
+    grant services."""
+
+    list_display = ["user", "role", "unit", "created_at", "created_by"]
+    list_filter = ["role", "unit__level", "created_at"]
+    search_fields = ["user__username", "user__full_name", "unit__name", "unit__code"]
+    autocomplete_fields = ["user", "unit"]
+    list_select_related = ["user", "unit", "created_by"]
+    fields = ["user", "role", "unit", "created_at", "created_by"]
+    readonly_fields = ["created_at", "created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = services.grant_change(grant=obj, role=obj.role, unit=obj.unit)
+        else:
+            saved = services.grant_add(user=obj.user, role=obj.role, unit=obj.unit, by=request.user)
+        obj.pk, obj.created_at, obj.created_by = saved.pk, saved.created_at, saved.created_by
+
+    def delete_model(self, request, obj):
+        services.grant_remove(grant=obj)
+
+    def delete_queryset(self, request, queryset):
+        for grant in queryset.select_related("user"):
+            services.grant_remove(grant=grant)
 
 
 @admin.register(ApiToken)

@@ -6,27 +6,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class Role(models.TextChoices):
+class GrantRole(models.TextChoices):
+    """The hats a user can wear on a unit (DOMAIN.md "Who uses the portal"). What each one
+    lets its holder do is written once, in `accounts.access.POWERS`."""
+
     VIEWER = "viewer", _("Provincial viewer")
     SECRETARY = "secretary", _("Committee secretary")
     ADMIN = "admin", _("Administrator")
 
 
+# The name the code used before grants; the values are the same.
+Role = GrantRole
+
+
 class User(AbstractUser):
-    """A person who signs in. Their `unit` is the root of what they may read: a provincial
-    viewer reads that subtree; a secretary edits that unit's congress and reads its
-    subtree; an admin reads and edits everything."""
+    """A person who signs in. What they may read and change is not on this row: it is the
+    sum of their grants (`Grant`), worked out by `accounts.access` only."""
 
     full_name = models.CharField(_("full name"), max_length=255, blank=True)
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
-    unit = models.ForeignKey(
-        "committees.Unit",
-        verbose_name=_("unit"),
-        related_name="users",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        help_text=_("The unit whose subtree the user reads; a secretary's own unit."),
+    grants_version = models.CharField(
+        _("grants version"), max_length=32, blank=True, default="", editable=False,
+        help_text=_("Replaced whenever the user's grants change: the key of their cached scope."),
     )
     unread_notifications = models.PositiveIntegerField(
         _("unread notifications"), default=0, editable=False,
@@ -36,23 +36,84 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(role="secretary") | models.Q(unit__isnull=False),
-                name="user_secretary_has_unit",
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.full_name or self.get_username()
 
     @property
-    def is_portal_admin(self) -> bool:
-        return self.is_superuser or self.role == Role.ADMIN
+    def scope(self):
+        """What the user may read and edit (accounts.access.Scope), once per request."""
+        from .access import scope_for
+
+        return scope_for(self)
 
     @property
-    def is_secretary(self) -> bool:
-        return self.role == Role.SECRETARY
+    def is_portal_admin(self) -> bool:
+        return self.scope.is_admin
+
+
+class Grant(models.Model):
+    """One hat a user wears: a role on a unit ("secretary of Đảng bộ xã An Phú", "viewer of
+    Đảng bộ Khối các cơ quan tỉnh"), or the administrator role, which has no unit. A user
+    may hold several. Written only by `accounts.services` (grant_add, grant_remove …),
+    which keep the user's cached scope current."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), related_name="grants", on_delete=models.CASCADE,
+    )
+    role = models.CharField(_("role"), max_length=16, choices=GrantRole.choices)
+    unit = models.ForeignKey(
+        "committees.Unit",
+        verbose_name=_("unit"),
+        related_name="grants",
+        # A unit that people hold roles on keeps its history: remove the grants first.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("The unit the role applies to (with its whole subtree for reading); empty for an administrator."),
+    )
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("granted by"), related_name="+", on_delete=models.SET_NULL, null=True, blank=True,
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        ordering = ["user", "role", "unit"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role=GrantRole.ADMIN) | models.Q(unit__isnull=False),
+                name="grant_unit_required_unless_admin",
+                violation_error_message=_("Choose the unit this role applies to."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=GrantRole.ADMIN) | models.Q(unit__isnull=True),
+                name="grant_admin_has_no_unit",
+                violation_error_message=_("An administrator reads and edits every unit: leave the unit empty."),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"], name="grant_unique_user_role_unit",
+                violation_error_message=_("The user already holds this role on this unit."),
+            ),
+            # NULLs are distinct in a unique index, so the constraint above does not stop a
+            # second admin grant (unit NULL); this one does, on every database.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(role=GrantRole.ADMIN), name="grant_one_admin_per_user",
+                violation_error_message=_("The user is already an administrator."),
+            ),
+        ]
+        indexes = [
+            # The reminder scan finds the recipients of a unit by (role, unit): the
+            # secretaries of a unit, of its parent (reminders.scan, accounts.access.sql_holders).
+            models.Index(fields=["role", "unit"], name="grant_role_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        if self.unit_id is None:
+            return f"{self.user}: {self.get_role_display()}"
+        return f"{self.user}: {self.get_role_display()} — {self.unit}"
 
 
 class ApiTokenState(models.TextChoices):

@@ -1,5 +1,5 @@
-"""Writes to accounts: personal API tokens. Views and admin actions call these; they never
-save an ApiToken themselves."""
+"""Writes to accounts: personal API tokens and grants. Views and admin actions call these;
+they never save an ApiToken or a Grant themselves."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ApiToken, User
+from . import access
+from .models import ApiToken, Grant, User
 
 # Every key starts with this, so a leaked key is easy to recognise (secret scanners, logs)
 # and a header that is not one of ours is refused without a query.
@@ -61,3 +62,45 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+# --- Grants: who wears which hat (accounts.models.Grant, accounts.access) ----------------------
+
+
+def _clean_grant(grant: Grant) -> None:
+    grant.full_clean(exclude=["created_by"])
+
+
+@transaction.atomic
+def grant_add(*, user: User, role: str, unit=None, by: User | None = None) -> Grant:
+    """Give `user` the `role` on `unit` (no unit for the administrator role).
+
+    1. validate (unit required unless admin, none for admin, not held already);
+    2. write the grant;
+    3. replace the user's grants version in the same transaction, so their cached scope
+       (accounts.access) is unreachable from the commit on: the next request sees it.
+    """
+    grant = Grant(user=user, role=role, unit=unit, created_by=by)
+    _clean_grant(grant)
+    grant.save()
+    access.grants_changed(user)
+    return grant
+
+
+@transaction.atomic
+def grant_change(*, grant: Grant, role: str, unit=None) -> Grant:
+    """Change a grant's role or unit (the user admin's inline edits a row in place)."""
+    grant.role, grant.unit = role, unit
+    _clean_grant(grant)
+    grant.save(update_fields=["role", "unit"])
+    access.grants_changed(grant.user)
+    return grant
+
+
+@transaction.atomic
+def grant_remove(*, grant: Grant) -> None:
+    """Take a hat away; a user left without grants sees nothing (the "no scope" page)."""
+    user = grant.user
+    Grant.objects.filter(pk=grant.pk).delete()
+    access.grants_changed(user)
+

@@ -39,7 +39,7 @@ def authenticate(plaintext: str) -> User | None:
         return None
     now = timezone.now()
     token = (
-        ApiToken.objects.select_related("user", "user__unit")
+        ApiToken.objects.select_related("user")
         .filter(key_hash=hash_key(plaintext), revoked_at__isnull=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .first()
@@ -91,7 +91,8 @@ def login_or_token_required(view):
     - No bearer header: the session. Anonymous requests answer 401 JSON, not a redirect
       to the login page: the callers are scripts.
 
-    The view still applies the user's scope (`visible_to`), so out of scope is 404.
+    The view still applies the user's scope (`visible_to`, accounts.access: a token reads
+    exactly what its owner reads), so out of scope is 404.
     """
 
     @wraps(view)

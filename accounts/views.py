@@ -22,7 +22,9 @@ def _example_url(request: HttpRequest) -> str:
     """The dashboard JSON of the user's unit (or the top of their scope) for the curl
     example; a placeholder when the user has no scope."""
     user = request.user
-    unit_id = user.unit_id or Unit.objects.visible_to(user).order_by("depth", "path").values_list("pk", flat=True).first()
+    unit_id = user.scope.home_unit_id or (
+        Unit.objects.visible_to(user).order_by("depth", "path").values_list("pk", flat=True).first()
+    )
     if unit_id is None:
         return request.build_absolute_uri(reverse("dashboards:unit_dashboard_json", args=[0])).replace("/0/", "/<id>/")
     return request.build_absolute_uri(reverse("dashboards:unit_dashboard_json", args=[unit_id]))

@@ -34,6 +34,7 @@ from progress import rollups
 from progress.rollups import Recount
 
 from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Level, Unit, encode_segment
+from .signals import send_tree_reshaped_on_commit
 
 HEADER = ["code", "parent_code", "name", "level", "kind"]
 BATCH_SIZE = 2000
@@ -399,6 +400,7 @@ def _import(rows: list[Row], *, dry_run: bool, tick: Progress) -> ImportReport:
     _write(by_code, existing, parent_of, depth_of, new_codes, tick)
     if recount is not None:
         recount.finish(Unit.objects.filter(code__in=new_codes).values_list("pk", flat=True))
+        send_tree_reshaped_on_commit()  # moved units have new paths
     rollups.touch_all()  # names and kinds were written without signals
     return report
 

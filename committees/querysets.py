@@ -4,6 +4,8 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
+from accounts.access import scope_for
+
 if TYPE_CHECKING:
     from .models import Unit
 
@@ -21,21 +23,11 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(pk__in=ids).order_by("depth")
 
     def visible_to(self, user) -> UnitQuerySet:
-        """Units whose data the user may read: the whole tree for an admin, the subtree of
-        their own unit for everyone else, nothing for a user without a unit."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_portal_admin:
-            return self.all()
-        if user.unit_id is None:
-            return self.none()
-        return self.filter(path__startswith=user.unit.path)
+        """Units whose data the user may read (accounts.access decides)."""
+        return self.filter(scope_for(user).read_q("path"))
 
 
 def mark_in_scope(units: list[Unit], user) -> list[Unit]:
     """Mark each unit `in_scope` for the user, so breadcrumbs link only to the units the
-    user may open (the ancestors above a secretary's own unit are out of scope)."""
-    scope = None if user.is_portal_admin else (user.unit.path if user.unit_id else None)
-    for unit in units:
-        unit.in_scope = user.is_portal_admin or (scope is not None and unit.path.startswith(scope))
-    return units
+    user may open (accounts.access.Scope.mark)."""
+    return scope_for(user).mark(units)

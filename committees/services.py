@@ -22,6 +22,7 @@ from progress.rollups import Recount
 from . import progress
 from .importing import ImportFileError, import_units, read_file
 from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, ImportJob, ImportStatus, Unit, encode_segment
+from .signals import send_tree_reshaped_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ def unit_move(*, unit: Unit, new_parent: Unit | None) -> Unit:
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     unit.refresh_from_db()
     recount.finish()
+    send_tree_reshaped_on_commit()  # the subtree's paths changed
     return unit
 
 

@@ -27,7 +27,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     """Units in the user's scope, searchable and filterable; the query string is the state."""
     base = Unit.objects.visible_to(request.user).select_related("parent")
     filterset = UnitFilterSet(request.GET or None, queryset=base)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base.filter(depth__lte=_top_depth(request))
+    # Unfiltered, the top two levels of each subtree the user reads, not the whole tree.
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base.filter(request.user.scope.top_q(levels=2))
     page = Paginator(qs.order_by("path"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -37,21 +38,12 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _top_depth(request: HttpRequest) -> int:
-    # Unfiltered, show the top two levels of the user's scope, not the whole tree.
-    unit = request.user.unit
-    return (unit.depth if unit else 0) + 1
-
-
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
     overview = unit_overview(unit=unit, term=current_term(), today=timezone.localdate())
     mark_in_scope(overview.ancestors, request.user)
-    user = request.user
-    can_start = overview.term is not None and overview.congress is None and (
-        user.is_portal_admin or (user.is_secretary and user.unit_id == unit.pk)
-    )
+    can_start = overview.term is not None and overview.congress is None and request.user.scope.can_edit(unit)
     return render(
         request, "committees/unit_detail.html", {"o": overview, "unit": unit, "can_start_congress": can_start}
     )
@@ -84,7 +76,7 @@ class ImportForm(forms.Form):
 
 
 def _require_portal_admin(request: HttpRequest) -> None:
-    if not request.user.is_portal_admin:
+    if not request.user.scope.is_admin:
         raise Http404
 
 

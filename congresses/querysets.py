@@ -4,28 +4,18 @@ import datetime as dt
 
 from django.db import models
 
+from accounts.access import scope_for
+
 
 class CongressQuerySet(models.QuerySet):
     def visible_to(self, user) -> CongressQuerySet:
-        """Congresses of the units the user may read (see UnitQuerySet.visible_to)."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_portal_admin:
-            return self.all()
-        if user.unit_id is None:
-            return self.none()
-        return self.filter(unit__path__startswith=user.unit.path)
+        """Congresses of the units the user may read (accounts.access decides)."""
+        return self.filter(scope_for(user).read_q("unit__path"))
 
     def editable_by(self, user) -> CongressQuerySet:
-        """Congresses the user may change: all for an admin, their own unit's for a
-        secretary, none for a viewer."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_portal_admin:
-            return self.all()
-        if user.is_secretary and user.unit_id is not None:
-            return self.filter(unit_id=user.unit_id)
-        return self.none()
+        """Congresses the user may change: their units' (secretary grants), all for an
+        admin, none for a viewer (accounts.access decides)."""
+        return self.filter(scope_for(user).edit_q("unit_id"))
 
     def under(self, unit) -> CongressQuerySet:
         return self.filter(unit__path__startswith=unit.path)
@@ -33,14 +23,10 @@ class CongressQuerySet(models.QuerySet):
 
 class MilestoneQuerySet(models.QuerySet):
     def visible_to(self, user) -> MilestoneQuerySet:
-        from .models import Congress
-
-        return self.filter(congress__in=Congress.objects.visible_to(user).values("pk"))
+        return self.filter(scope_for(user).read_q("congress__unit__path"))
 
     def editable_by(self, user) -> MilestoneQuerySet:
-        from .models import Congress
-
-        return self.filter(congress__in=Congress.objects.editable_by(user).values("pk"))
+        return self.filter(scope_for(user).edit_q("congress__unit_id"))
 
     def done(self) -> MilestoneQuerySet:
         from .models import MilestoneStatus

@@ -62,17 +62,25 @@ def _visible_congress(request: HttpRequest, pk: int) -> Congress:
 
 @login_required
 def my_unit(request: HttpRequest) -> HttpResponse:
-    """A secretary's own unit: its congress in the current term and the checklist."""
-    user = request.user
-    if user.unit_id is None:
+    """A secretary's own unit: its congress in the current term and the checklist. A
+    secretary of several units gets the list of them, each with its congress."""
+    unit_ids = request.user.scope.my_unit_ids
+    if not unit_ids:
         raise Http404
     term = current_term()
+    if len(unit_ids) > 1:
+        units = Unit.objects.filter(pk__in=unit_ids).order_by("path")
+        congresses = {
+            c.unit_id: c for c in Congress.objects.filter(unit_id__in=unit_ids, term=term)
+        } if term else {}
+        rows = [(unit, congresses.get(unit.pk)) for unit in units]
+        return render(request, "congresses/my_units.html", {"rows": rows, "term": term})
     congress = (
-        Congress.objects.filter(unit_id=user.unit_id, term=term).select_related("unit", "term").first()
+        Congress.objects.filter(unit_id=unit_ids[0], term=term).select_related("unit", "term").first()
         if term else None
     )
     if congress is None:
-        return redirect("committees:unit_detail", pk=user.unit_id)
+        return redirect("committees:unit_detail", pk=unit_ids[0])
     return _congress_page(request, congress)
 
 
@@ -117,7 +125,7 @@ def congress_start(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """Open the current term's congress of a unit the user may edit."""
     unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_pk)
     user = request.user
-    if not (user.is_portal_admin or (user.is_secretary and user.unit_id == unit.pk)):
+    if not user.scope.can_edit(unit):
         raise Http404
     if request.method != "POST":  # after the scope check: out of scope is 404 whatever the method
         return HttpResponseNotAllowed(["POST"])

@@ -22,11 +22,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """Send each user where their work is: a secretary to their unit's checklist, everyone
     else to the top of their scope."""
-    user = request.user
-    if user.is_secretary:
+    scope = request.user.scope
+    if scope.my_unit_ids:
         return redirect("congresses:my_unit")
-    if user.unit_id:
-        return redirect("committees:unit_detail", pk=user.unit_id)
-    if user.is_portal_admin:
+    if scope.home_unit_id:
+        return redirect("committees:unit_detail", pk=scope.home_unit_id)
+    if scope.is_admin:
         return redirect("committees:unit_list")
     return render(request, "core/no_scope.html")

@@ -602,30 +602,50 @@ def _copy_milestones(congresses: list[_Congress], plan, secretary_of: dict[int, 
 
 
 def _copy_users(tree: list[_Unit], with_congress: list[_Unit], base: int, rng: random.Random) -> int:
-    """The admin (id `base`), a viewer per province, a secretary per unit with a congress.
+    """The admin (id `base`), a viewer per province, a secretary per unit with a congress,
+    each with their grant (accounts.models.Grant), by COPY too.
     Passwords are unusable ("!…", as set_unusable_password writes): nobody signs in as them."""
-    from accounts.models import Role, User
+    from django.core.management.color import no_style
+
+    from accounts.models import Grant, Role, User
 
     columns, tail = _columns(User, [
         "id", "password", "is_superuser", "username", "email", "is_staff", "is_active", "date_joined", "full_name",
-        "role", "unit_id",
     ])
     now = _text(timezone.now())
     provinces = [u for u in tree if u.level == Level.PROVINCE]
+    # (user id, role, unit id) of each user's one grant, in the users' order.
+    grants = [(base, Role.ADMIN, None)]
+    grants += [(base + i, Role.VIEWER, p.id) for i, p in enumerate(provinces, start=1)]
+    grants += [(base + 1 + len(provinces) + i, Role.SECRETARY, u.id) for i, u in enumerate(with_congress)]
 
     def name():
         return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
     def lines():
-        yield f"{base}\t!bench\tt\t{ADMIN_USERNAME}\tadmin@bench.invalid\tt\tt\t{now}\tQuản trị\t{Role.ADMIN}\t\\N{tail}\n"
+        yield f"{base}\t!bench\tt\t{ADMIN_USERNAME}\tadmin@bench.invalid\tt\tt\t{now}\tQuản trị{tail}\n"
         for i, p in enumerate(provinces, start=1):
             yield (f"{base + i}\t!bench\tf\tbench-viewer-{p.id}\tviewer.{p.id}@bench.invalid\tf\tt\t{now}\t{name()}"
-                   f"\t{Role.VIEWER}\t{p.id}{tail}\n")
+                   f"{tail}\n")
         for i, u in enumerate(with_congress):
             yield (f"{base + 1 + len(provinces) + i}\t!bench\tf\tbench-secretary-{u.id}\tbi-thu.{u.id}@bench.invalid"
-                   f"\tf\tt\t{now}\t{name()}\t{Role.SECRETARY}\t{u.id}{tail}\n")
+                   f"\tf\tt\t{now}\t{name()}{tail}\n")
 
     _copy(User, columns, lines())
+
+    grant_columns, grant_tail = _columns(Grant, ["id", "user_id", "role", "unit_id"])
+    grant_base = _next_id(Grant._meta.db_table)
+    _copy(Grant, grant_columns, (
+        f"{grant_base + i}\t{user_id}\t{role}\t{_text(unit_id)}{grant_tail}\n"
+        for i, (user_id, role, unit_id) in enumerate(grants)
+    ))
+    # Kept here rather than in _reset_sequences/_analyze so that the grants stay one change
+    # in the user-creation code: the sequence past the copied ids, and planner statistics
+    # for the reminder scan's joins on (role, unit).
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Grant]):
+            cursor.execute(sql)
+        cursor.execute(f'ANALYZE "{Grant._meta.db_table}"')
     return 1 + len(provinces) + len(with_congress)
 
 

@@ -24,6 +24,13 @@ def message_id(delivery: Delivery) -> str:
     return f"<reminder-{delivery.pk}-{delivery.day:%Y%m%d}@{host}>"
 
 
+def _scope_url(user, base_url: str) -> str:
+    """The dashboard of the top of the recipient's scope, for "see everything"; none for
+    a recipient without one (an administrator, or a user whose grants were removed)."""
+    home = user.scope.home_unit_id
+    return base_url + reverse("dashboards:unit_dashboard", args=[home]) if home else ""
+
+
 def _subject(delivery: Delivery, groups) -> str:
     site = _("Congress portal")
     if delivery.kind == Kind.WEEKLY:
@@ -71,8 +78,7 @@ def render_message(delivery: Delivery, items: list[DeliveryItem]) -> tuple[str, 
             "base_url": base_url,
             "notifications_url": base_url + reverse("reminders:notification_list"),
             "settings_url": base_url + reverse("reminders:preferences"),
-            "scope_url": base_url + reverse("dashboards:unit_dashboard", args=[delivery.recipient.unit_id])
-            if delivery.recipient.unit_id else "",
+            "scope_url": _scope_url(delivery.recipient, base_url),
             "LANGUAGE_CODE": translation.get_language(),
         }
         subject = _subject(delivery, groups)

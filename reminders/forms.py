@@ -4,10 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from .models import NotificationPreference, ReminderPolicy
 
 CHANNEL_FIELDS = ["email_enabled", "inapp_enabled"]
-# Which optional reminders concern which users: a secretary gets the reminders of their
-# unit, a provincial viewer the weekly digest; an admin sees every choice.
-ROLE_REASON_FIELDS = {"secretary": ["due_soon", "overdue"], "viewer": ["weekly_digest"]}
+# Which optional reminders concern which users, by the power of a role that brings them
+# (accounts.access.POWERS): a secretary gets the reminders of their unit, a provincial
+# viewer the weekly digest, someone holding both hats both; an admin sees every choice.
+REASON_POWERS = {"due_soon": "unit_reminders", "overdue": "unit_reminders", "weekly_digest": "weekly_digest"}
 ALL_REASON_FIELDS = ["due_soon", "overdue", "weekly_digest"]
+
+
+def reason_fields_for(user) -> list[str]:
+    scope = user.scope
+    if scope.is_admin:
+        return list(ALL_REASON_FIELDS)
+    return [name for name in ALL_REASON_FIELDS if getattr(scope.powers, REASON_POWERS[name])]
 
 
 class NotificationPreferenceForm(forms.ModelForm):
@@ -27,7 +35,7 @@ class NotificationPreferenceForm(forms.ModelForm):
 
     def __init__(self, *args, user, days_before=None, **kwargs):
         super().__init__(*args, **kwargs)
-        wanted = set(CHANNEL_FIELDS) | set(ROLE_REASON_FIELDS.get(user.role, ALL_REASON_FIELDS))
+        wanted = set(CHANNEL_FIELDS) | set(reason_fields_for(user))
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]

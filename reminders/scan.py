@@ -12,12 +12,16 @@ statements (one message per recipient and channel, then its lines). The same SEL
 The rules (reminders.models.ReminderPolicy), for open milestones (status other than done)
 of the current term with a due date, in active units, for active users:
 
-- due soon: due in exactly one of `days_before` days (7, 3, 1) → the unit's secretaries;
+- due soon: due in exactly one of `days_before` days (7, 3, 1) → the unit's secretaries
+  (the holders of a grant with the `unit_reminders` power on the unit, accounts.access);
 - overdue: due yesterday (the first overdue day) → the unit's secretaries;
 - escalation: due exactly `escalate_after_days` days ago → whoever follows the unit from
   above (today the secretaries of the superior unit, see `_escalation_followers`);
-- weekly digest: every unit with an overdue milestone → the provincial viewers whose scope
-  (the subtree of their unit, as in Unit.objects.visible_to) contains it, one line per unit.
+- weekly digest: every unit with an overdue milestone → the provincial viewers whose
+  viewer grants (`weekly_digest` power) cover it, one line per unit.
+
+Who holds which role is asked of accounts.access (`sql_holders`, `sql_read_roots`), the
+one module that decides scope; this module only says which power each rule follows.
 
 Each rule is an equality on the due date (or `due_date < day` for the digest), so a
 milestone that is done or whose date moved simply stops matching; nothing is scheduled
@@ -38,7 +42,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from accounts.models import Role, User
+from accounts import access
+from accounts.models import User
 from committees.models import Unit
 from congresses.models import Congress, Milestone, MilestoneStatus
 
@@ -149,13 +154,14 @@ def _due_on(dates: list[dt.date]) -> _Sql:
 
 
 def _unit_secretaries() -> _Sql:
-    return _Sql(f"JOIN {A} a ON a.unit_id = c.unit_id AND a.role = %s", [Role.SECRETARY])
+    return _Sql(*access.sql_holders("c.unit_id", "unit_reminders"))
 
 
 def _viewers_digest(day: dt.date, *, term_id: int) -> _Sql:
     """Units with milestones overdue on `day` → the viewers whose scope holds them. The
     overdue milestones are counted per unit first (one pass over the milestones), then
-    matched to each viewer's scope by path prefix: the viewers are few, the units many."""
+    matched to each viewer's scope (the minimal roots of their viewer grants, so a unit is
+    matched once per viewer) by path prefix: the viewers are few, the units many."""
     overdue = (
         _Sql("(SELECT c.unit_id AS unit_id, u.path AS path, MIN(m.due_date) AS due_date,"
              " COUNT(*) AS overdue_count " + _MILESTONE_JOINS + " WHERE ")
@@ -166,8 +172,8 @@ def _viewers_digest(day: dt.date, *, term_id: int) -> _Sql:
         _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
              " CAST(NULL AS BIGINT) AS milestone_id, ou.unit_id AS unit_id, ou.due_date AS due_date,"
              " ou.overdue_count AS overdue_count", [Reason.WEEKLY_DIGEST])
-        + _Sql(f" FROM {A} a JOIN {U} vu ON vu.id = a.unit_id AND a.role = %s JOIN ", [Role.VIEWER])
-        + overdue + " ON ou.path LIKE (vu.path || '%%') CROSS JOIN " + _channels()
+        + " FROM " + _Sql(*access.sql_read_roots("weekly_digest")) + f" vr JOIN {A} a ON a.id = vr.user_id JOIN "
+        + overdue + " ON ou.path LIKE (vr.path || '%%') CROSS JOIN " + _channels()
         + " WHERE " + _reachable(Reason.WEEKLY_DIGEST)
     )
 
@@ -185,12 +191,13 @@ def _escalation_followers() -> list[_Sql]:
     """Who follows a unit from above and gets its escalations: JOIN fragments that bind
     `a` (the recipient) for the unit `u`, one UNION branch each.
 
-    Today: the secretaries of the superior unit (the unit's parent). When working groups
-    exist (DOMAIN.md "Working group"), the member assigned to follow the unit is one more
-    fragment here, e.g. `JOIN assignment w ON w.unit_id = u.id JOIN user a ON a.id =
-    w.member_id`; a user who is both gets the line once (the item's unique key).
+    Today: the holders of a grant with the `escalations` power on the superior unit (the
+    unit's parent): its secretaries. When working groups exist (DOMAIN.md "Working
+    group"), a "follows" role with the `escalations` power on the unit itself is one more
+    fragment here, `access.sql_holders("u.id", ...)`; a user who is both gets the line once
+    (the item's unique key).
     """
-    return [_Sql(f"JOIN {A} a ON a.unit_id = u.parent_id AND a.role = %s", [Role.SECRETARY])]
+    return [_Sql(*access.sql_holders("u.parent_id", "escalations"))]
 
 
 def daily_candidates(*, day: dt.date, policy: ReminderPolicy, term_id: int) -> Candidates:

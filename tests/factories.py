@@ -3,7 +3,8 @@ service, so a test never builds a state the portal itself could not reach:
 
 - units through `committees.services.unit_create` (the path contains the unit's own pk);
 - terms get the default plan (`congresses.services.plan_apply_default`) and level deadlines;
-- congresses through `congresses.services.congress_create` (one milestone per step).
+- congresses through `congresses.services.congress_create` (one milestone per step);
+- users' grants through `accounts.services.grant_add` (their cached scope stays current).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import factory
 from factory.django import DjangoModelFactory, Password
 
 from accounts.models import Role, User
+from accounts.services import grant_add
 from committees.models import Level, Unit
 from committees.services import unit_create
 from congresses.models import Congress, DueRule, LevelDeadline, PlanStep, Term
@@ -116,6 +118,10 @@ class CongressFactory(DjangoModelFactory):
 
 
 class UserFactory(DjangoModelFactory):
+    """A user and their grants, given through the grant service (accounts.services):
+    `role=` and `unit=` for the one grant of the classic factories (a viewer without a
+    unit gets none), or `grants=[("secretary", unit_x), ("viewer", unit_y)]` for several."""
+
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -126,7 +132,29 @@ class UserFactory(DjangoModelFactory):
     password = Password(PASSWORD)
     role = Role.VIEWER
     unit = None
+    grants = ()
     is_active = True
+
+    @classmethod
+    def _split(cls, kwargs: dict) -> list[tuple[str, Unit | None]]:
+        role, unit, grants = kwargs.pop("role", None), kwargs.pop("unit", None), kwargs.pop("grants", ())
+        wanted = list(grants)
+        if role == Role.ADMIN or (role is not None and unit is not None):
+            wanted.insert(0, (role, unit))
+        return wanted
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        cls._split(kwargs)
+        return super()._build(model_class, *args, **kwargs)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        wanted = cls._split(kwargs)
+        user = super()._create(model_class, *args, **kwargs)
+        for role, unit in wanted:
+            grant_add(user=user, role=role, unit=unit)
+        return user
 
 
 class ViewerFactory(UserFactory):

@@ -196,7 +196,7 @@ def test_tokens_page_lists_only_my_tokens(secretary_a, secretary_b, client_for):
     assert "theirs" not in content and theirs.prefix not in content
 
 
-def test_new_key_is_shown_once(secretary_a, client_for):
+def test_new_key_is_shown_once(secretary_a, commune_a, client_for):
     client = client_for(secretary_a)
     response = client.post(TOKENS, {"name": "weekly report", "expires_in_days": "90"})
     assert response.status_code == 302 and response["Location"] == TOKENS
@@ -208,7 +208,7 @@ def test_new_key_is_shown_once(secretary_a, client_for):
     key = content.split('id="new-key">')[1].split("<")[0]
     assert key.startswith(token.prefix)
     assert hashlib.sha256(key.encode()).hexdigest() == token.key_hash
-    expected_url = f"http://testserver/units/{secretary_a.unit_id}/dashboard.json"
+    expected_url = f"http://testserver/units/{commune_a.pk}/dashboard.json"
     assert f'curl -H "Authorization: Bearer {key}" {expected_url}' in content.replace("&quot;", '"')
 
     again = client.get(TOKENS).content.decode()

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Role, User
+from tests.factories import AdminFactory, ViewerFactory
 from committees import services
 from committees.models import ImportJob, ImportStatus, Level, Unit
 
@@ -31,7 +31,7 @@ def isolated(settings, tmp_path):
 
 @pytest.fixture
 def admin(client):
-    user = User.objects.create_user("admin", password="x", role=Role.ADMIN)
+    user = AdminFactory(username="admin")
     client.force_login(user)
     return user
 
@@ -39,7 +39,7 @@ def admin(client):
 @pytest.fixture
 def viewer():
     root = services.unit_create(code="R", name="Tỉnh ủy", level=Level.PROVINCE)
-    return User.objects.create_user("viewer", password="x", role=Role.VIEWER, unit=root)
+    return ViewerFactory(username="viewer", unit=root)
 
 
 def upload(client, text, *, name="units.csv", dry_run=True, capture):

@@ -49,10 +49,10 @@ def test_my_unit_shows_the_secretarys_checklist_with_forms(client_for, secretary
     assert '<span class="count">0/11</span>' in content
 
 
-def test_my_unit_without_a_congress_goes_to_the_unit_page(client_for, secretary_b, term):
+def test_my_unit_without_a_congress_goes_to_the_unit_page(client_for, secretary_b, commune_b, term):
     response = client_for(secretary_b).get(reverse("congresses:my_unit"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("committees:unit_detail", args=[secretary_b.unit_id])
+    assert response["Location"] == reverse("committees:unit_detail", args=[commune_b.pk])
 
 
 def test_my_unit_is_404_for_a_user_without_unit(client_for, admin_user, term):

@@ -10,9 +10,9 @@ def test_secretary_lands_on_their_unit(client_for, secretary_a, term):
     assert response["Location"] == reverse("congresses:my_unit")
 
 
-def test_viewer_lands_on_the_top_of_their_scope(client_for, viewer):
+def test_viewer_lands_on_the_top_of_their_scope(client_for, viewer, province):
     response = client_for(viewer).get(reverse("home"))
-    assert response["Location"] == reverse("committees:unit_detail", args=[viewer.unit_id])
+    assert response["Location"] == reverse("committees:unit_detail", args=[province.pk])
 
 
 def test_admin_without_unit_lands_on_the_unit_list(client_for, admin_user, tree):

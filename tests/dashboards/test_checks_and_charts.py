@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Role, User
+from tests.factories import AdminFactory, SecretaryFactory
 from committees import services as unit_services
 from committees.models import Level
 from congresses import services
@@ -19,7 +19,7 @@ TODAY = dt.date(2026, 6, 1)
 
 @pytest.fixture
 def tree(db):
-    user = User.objects.create_user("admin", password="x", role=Role.ADMIN)
+    user = AdminFactory(username="admin")
     term = Term.objects.create(name="2025–2030", start_year=2025, end_year=2030, is_current=True)
     services.plan_apply_default(term=term)
     LevelDeadline.objects.create(term=term, level=Level.GRASSROOTS, deadline=dt.date(2026, 7, 1))
@@ -131,7 +131,7 @@ def test_dashboard_and_briefing_render_the_pictures(tree, client):
 
 def test_briefing_is_scoped(tree, client):
     user, term, root, bloc, cells = tree
-    outsider = User.objects.create_user("sec", password="x", role=Role.SECRETARY, unit=cells[2])
+    outsider = SecretaryFactory(username="sec", unit=cells[2])
     client.force_login(outsider)
     assert client.get(reverse("dashboards:unit_briefing", args=[bloc.pk])).status_code == 404
     assert client.get(reverse("dashboards:unit_briefing", args=[cells[2].pk])).status_code == 200

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role, User
+from tests.factories import AdminFactory, SecretaryFactory
 from committees import services as unit_services
 from committees.importing import Row, import_units
 from committees.models import Level, Unit
@@ -20,7 +20,7 @@ TODAY = dt.date(2026, 6, 1)
 
 @pytest.fixture
 def setup(db):
-    user = User.objects.create_user("admin", password="x", role=Role.ADMIN)
+    user = AdminFactory(username="admin")
     term = Term.objects.create(name="2025–2030", start_year=2025, end_year=2030, is_current=True)
     services.plan_apply_default(term=term)
     root = unit_services.unit_create(code="P", name="Province", level=Level.PROVINCE)
@@ -121,7 +121,7 @@ def test_dashboard_costs_a_fixed_number_of_queries(setup, client, django_assert_
 
 def test_out_of_scope_user_gets_404_on_dashboard_and_json(setup, client):
     user, term, root, bloc, cells, subs = setup
-    outsider = User.objects.create_user("sec", password="x", role=Role.SECRETARY, unit=cells[2])
+    outsider = SecretaryFactory(username="sec", unit=cells[2])
     client.force_login(outsider)
     for name in ("dashboards:unit_dashboard", "dashboards:unit_dashboard_json"):
         assert client.get(reverse(name, args=[bloc.pk])).status_code == 404

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role, User
+from tests.factories import AdminFactory, ViewerFactory
 from committees import services as unit_services
 from committees.models import Level
 from congresses import services
@@ -15,7 +15,7 @@ from congresses.models import LevelDeadline, MilestoneStatus, Term
 
 @pytest.fixture
 def tree(db):
-    admin = User.objects.create_user("admin", password="x", role=Role.ADMIN)
+    admin = AdminFactory(username="admin")
     term = Term.objects.create(name="2025–2030", start_year=2025, end_year=2030, is_current=True)
     services.plan_apply_default(term=term)
     root = unit_services.unit_create(code="P", name="Province", level=Level.PROVINCE)
@@ -87,7 +87,7 @@ def test_a_rolled_back_change_keeps_the_cached_body(tree, client, django_capture
 
 def test_breadcrumbs_stay_per_user_and_language_per_request(tree, client):
     admin, term, root, bloc, cell, congress = tree
-    viewer = User.objects.create_user("v", password="x", role=Role.VIEWER, unit=bloc)
+    viewer = ViewerFactory(username="v", unit=bloc)
     client.force_login(admin)
     assert f'href="{reverse("dashboards:unit_dashboard", args=[root.pk])}"' in _get(client, bloc)
     client.force_login(viewer)

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.db.models import Count
 
-from accounts.models import Role, User
+from accounts.models import Grant, Role, User
 from committees.models import Level, Unit, encode_segment
 from congresses.models import Congress, Milestone, MilestoneStatus, PlanStep, StepEffect, Term
 from devdata import national
@@ -60,11 +60,12 @@ def test_builder_makes_a_national_shape_tree_with_matching_rollups(db):
     statuses = set(Milestone.objects.values_list("status", flat=True))
     assert {MilestoneStatus.DONE, MilestoneStatus.NOT_STARTED} <= statuses
 
-    secretaries = User.objects.filter(role=Role.SECRETARY)
+    secretaries = Grant.objects.filter(role=Role.SECRETARY)
     assert set(secretaries.values_list("unit_id", flat=True)) == set(congresses.values_list("unit_id", flat=True))
     assert not any(u.has_usable_password() for u in User.objects.all())
-    assert User.objects.filter(role=Role.VIEWER, unit__level=Level.PROVINCE).count() == 3
+    assert Grant.objects.filter(role=Role.VIEWER, unit__level=Level.PROVINCE).count() == 3
     assert User.objects.get(username=national.ADMIN_USERNAME).is_portal_admin
+    assert Grant.objects.values("user").distinct().count() == User.objects.count()  # one grant each
 
     assert rollups.differences() == []
     assert [line.split()[0] for line in log] == [

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from accounts.models import Role, User
+from tests.factories import AdminFactory
 from committees import services as unit_services
 from committees.importing import Row, import_units
 from committees.models import Level, Unit
@@ -31,7 +31,7 @@ OPS = st.lists(
 
 class RollupPropertyTest(TestCase):
     def setUp(self):
-        self.user = User.objects.create_user("admin", password="x", role=Role.ADMIN)
+        self.user = AdminFactory(username="admin")
         self.term = Term.objects.create(name="2025–2030", start_year=2025, end_year=2030, is_current=True)
         services.plan_apply_default(term=self.term)
         self.root = unit_services.unit_create(code="R", name="Root", level=Level.PROVINCE)

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
-from accounts.models import Role, User
+from tests.factories import AdminFactory, SecretaryFactory
 from committees import services as unit_services
 from committees.models import Level
 from congresses import services
@@ -25,7 +25,7 @@ DAY = dt.date(2026, 3, 2)
 
 
 def _tree() -> list[str]:
-    admin = User.objects.create_user("admin", password="x", role=Role.ADMIN)
+    admin = AdminFactory(username="admin")
     term = Term.objects.create(name="2025–2030", start_year=2025, end_year=2030, is_current=True)
     services.plan_apply_default(term=term)
     root = unit_services.unit_create(code="P", name="Tỉnh", level=Level.PROVINCE)
@@ -33,7 +33,7 @@ def _tree() -> list[str]:
     emails = []
     for i in range(N):
         cell = unit_services.unit_create(code=f"C{i}", name=f"Chi bộ {i}", level=Level.GRASSROOTS, parent=commune)
-        User.objects.create_user(f"sec{i}", email=f"sec{i}@example.vn", password="x", role=Role.SECRETARY, unit=cell)
+        SecretaryFactory(username=f"sec{i}", email=f"sec{i}@example.vn", unit=cell)
         emails.append(f"sec{i}@example.vn")
         congress = services.congress_create(unit=cell, term=term, user=admin, planned_date=DAY + dt.timedelta(days=120)).congress
         first = congress.milestones.order_by("step__order").first()

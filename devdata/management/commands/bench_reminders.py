@@ -340,7 +340,7 @@ class ReminderBench:
     # --- before the clock -------------------------------------------------------------------
 
     def _describe(self, term) -> int:
-        from accounts.models import User
+        from accounts.models import Grant
         from committees.models import Unit
         from congresses.models import Milestone, MilestoneStatus
         from reminders.services import policy_get
@@ -348,7 +348,8 @@ class ReminderBench:
         milestones = Milestone.objects.filter(congress__term=term)
         total = milestones.count()
         open_dated = milestones.exclude(status=MilestoneStatus.DONE).filter(due_date__isnull=False).count()
-        users = User.objects.filter(is_active=True).values("role").annotate(n=Count("pk")).order_by("role")
+        users = (Grant.objects.filter(user__is_active=True).values("role")
+                 .annotate(n=Count("user", distinct=True)).order_by("role"))
         self.out(f"Tree: {Unit.objects.count():,} units, {total:,} milestones in term {term.name!r} "
                  f"({open_dated:,} open with a due date); active users: "
                  + ", ".join(f"{u['role']} {u['n']:,}" for u in users) + ".")

@@ -440,6 +440,7 @@ class Command(BaseCommand):
 
     def _users(self, root: DemoUnit, demo_units, units, password: str, rng: random.Random) -> dict:
         from accounts.models import Role, User
+        from accounts.services import grant_add
 
         # bithu.xa: a commune (a pilot if possible) with a village cell whose congress is
         # still ahead, for bithu.chibo: the secretaries' busiest time. bithu.xa2: another.
@@ -453,11 +454,11 @@ class Command(BaseCommand):
         xa2 = rng.choice([u for u in communes if not u.pilot and u is not xa])
 
         def make(username, full_name, role, unit=None, **extra):
-            user = User(username=username, full_name=full_name, role=role,
-                        unit=units[unit.code] if unit else None, **extra)
+            user = User(username=username, full_name=full_name, **extra)
             user.set_password(password)
             user.full_clean(exclude=["password"])
             user.save()
+            grant_add(user=user, role=role, unit=units[unit.code] if unit else None)
             return user
 
         return {
@@ -501,7 +502,7 @@ class Command(BaseCommand):
     def _logins(self, password: str) -> None:
         from accounts.models import User
 
-        users = sorted(User.objects.filter(username__in=DEMO_USERNAMES).select_related("unit"),
+        users = sorted(User.objects.filter(username__in=DEMO_USERNAMES).prefetch_related("grants__unit"),
                        key=lambda u: DEMO_USERNAMES.index(u.username))
         if users:
             self._table(users, password)
@@ -514,8 +515,9 @@ class Command(BaseCommand):
     def _table(self, users, password: str) -> None:
         rows = [("username", "password", "role", "unit")]
         for user in users:
-            role = str(user.get_role_display()) + (" (superuser)" if user.is_superuser else "")
-            rows.append((user.username, password, role, user.unit.name if user.unit_id else "—"))
+            role = user.scope.role_labels + (" (superuser)" if user.is_superuser else "")
+            unit = ", ".join(g.unit.name for g in user.grants.all() if g.unit_id) or "—"
+            rows.append((user.username, password, role, unit))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for i, row in enumerate(rows):
             self.stdout.write("  " + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
@@ -547,7 +549,7 @@ class Progress:
         self.created_on = today - dt.timedelta(days=CREATED_DAYS_AGO)
         self.tz = timezone.get_current_timezone()
         self.now = timezone.now()
-        self.user_of_unit = {u.unit_id: u for u in users.values() if u.role == "secretary"}
+        self.user_of_unit = {unit_id: u for u in users.values() for unit_id in u.scope.my_unit_ids}
         self.congress_of: dict[str, object] = {}
 
     def day(self, n: int) -> dt.date:

@@ -1,0 +1,371 @@
+"""Who may read and change what: the one place that decides scope.
+
+A user's rights are the sum of their grants (`accounts.models.Grant`): a role on a unit, or
+the administrator role. What each role gives is the table `POWERS`; adding a role (a
+working-group member who follows a unit, a petition handler who reads the confidential
+parts) is one row there, one choice in `GrantRole`, and whatever new power the row needs.
+
+`scope_for(user)` turns the grants into a `Scope`: the minimal set of unit paths the user
+reads (each path covers its subtree: `path LIKE 'prefix%'`, see committees.models), the
+units they edit, whether they are an administrator, and a "home" unit for the menu. Every
+caller asks the scope: the querysets (`read_q`, `edit_q`), the views (`can_read`,
+`can_edit`, `mark`), the templates (`user.scope`), the reminder scan (`sql_holders`,
+`sql_read_roots`). Nothing else looks at grants or roles to decide what a user may see.
+
+Cost. Dashboards have a pinned query count, so the scope must not add a query to a
+request. It is computed once per request (memoised on the user object) and kept across
+requests in the cache under a key made of
+
+- the user's `grants_version`, a token on the user row (loaded with the user anyway)
+  that the grant services replace in the same transaction as the grant they write, so a
+  new grant is seen by the very next request and a reader never caches a rolled-back
+  state under the new key;
+- a global tree token, replaced whenever unit paths change (`tree_changed()`, receiving
+  `committees.signals.tree_reshaped`, which a move or an import sends after its commit):
+  the cached scope holds paths, and a moved unit's subtree has new ones.
+
+A token missing from the cache (evicted, a new deployment) is created on first read,
+which makes every scope cached under the old one unreachable (as in dashboards.cache).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils.functional import cached_property
+
+from .models import Grant, GrantRole, User
+
+# --- What each role gives ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Powers:
+    """What holding a role on a unit lets a user do. The reminder flags say which
+    messages of the scan reach the holder (reminders.scan, reminders.forms)."""
+
+    everything: bool = False      # read and edit the whole tree; the grant has no unit
+    reads_subtree: bool = False   # read the unit and every unit under it
+    edits_unit: bool = False      # edit the unit's own congress and milestones
+    unit_reminders: bool = False  # "due soon" and "overdue" reminders of the unit's milestones
+    escalations: bool = False     # escalations of the units directly under the unit
+    weekly_digest: bool = False   # the weekly digest of the overdue units of the subtree
+
+    def __or__(self, other: Powers) -> Powers:
+        return Powers(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
+
+
+POWERS: dict[str, Powers] = {
+    GrantRole.VIEWER: Powers(reads_subtree=True, weekly_digest=True),
+    GrantRole.SECRETARY: Powers(reads_subtree=True, edits_unit=True, unit_reminders=True, escalations=True),
+    GrantRole.ADMIN: Powers(everything=True),
+}
+NO_POWERS = Powers()
+
+
+def roles_with(power: str) -> list[str]:
+    """The roles that give `power` (a field of Powers), in a stable order."""
+    return [str(role) for role, powers in POWERS.items() if getattr(powers, power)]
+
+
+# --- The scope --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Root:
+    """A unit at the top of what a user reads."""
+
+    unit_id: int
+    path: str
+    depth: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may read and change. Immutable, cheap to test, safe to cache."""
+
+    is_admin: bool = False
+    roots: tuple[Root, ...] = ()            # minimal: no root lies under another
+    edit_unit_ids: tuple[int, ...] = ()     # the units whose congress the user edits, by path
+    roles: frozenset[str] = frozenset()     # the roles the user holds, on any unit
+
+    # -- what the user holds ---------------------------------------------------------------
+
+    @cached_property
+    def powers(self) -> Powers:
+        combined = NO_POWERS
+        for role in self.roles:
+            combined = combined | POWERS.get(role, NO_POWERS)
+        return combined
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to read: the user sees the "no scope" page."""
+        return not self.is_admin and not self.roots
+
+    @property
+    def read_paths(self) -> tuple[str, ...]:
+        return tuple(root.path for root in self.roots)
+
+    @property
+    def home_unit_id(self) -> int | None:
+        """The top of the user's scope (the highest root, the first by path on a tie): the
+        "My scope" link. None for an administrator without another grant."""
+        if not self.roots:
+            return None
+        return min(self.roots, key=lambda r: (r.depth, r.path)).unit_id
+
+    @property
+    def my_unit_ids(self) -> tuple[int, ...]:
+        """The units whose congress the user keeps (secretary grants): "My unit"."""
+        return self.edit_unit_ids
+
+    @property
+    def role_labels(self) -> str:
+        return ", ".join(str(GrantRole(role).label) for role in GrantRole.values if role in self.roles)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def read_q(self, path_field: str = "path") -> Q:
+        """A filter for rows whose unit the user may read, through `path_field`: "path" on
+        units, "unit__path" on congresses, "congress__unit__path" on milestones."""
+        if self.is_admin:
+            return Q()
+        if not self.roots:
+            return Q(pk__in=[])
+        q = Q()
+        for path in self.read_paths:
+            q |= Q(**{f"{path_field}__startswith": path})
+        return q
+
+    def edit_q(self, unit_id_field: str = "unit_id") -> Q:
+        """A filter for rows whose unit's congress the user may change, through
+        `unit_id_field`: "pk" on units, "unit_id" on congresses, "congress__unit_id" on
+        milestones."""
+        if self.is_admin:
+            return Q()
+        if not self.edit_unit_ids:
+            return Q(pk__in=[])
+        return Q(**{f"{unit_id_field}__in": self.edit_unit_ids})
+
+    def top_q(self, levels: int = 2) -> Q:
+        """The first `levels` levels of each root's subtree (the whole tree's top for an
+        administrator): what the unfiltered unit list shows."""
+        if self.is_admin:
+            return Q(depth__lt=levels)
+        if not self.roots:
+            return Q(pk__in=[])
+        q = Q()
+        for root in self.roots:
+            q |= Q(path__startswith=root.path, depth__lt=root.depth + levels)
+        return q
+
+    # -- single units ----------------------------------------------------------------------
+
+    def can_read(self, unit) -> bool:
+        return self.is_admin or any(unit.path.startswith(path) for path in self.read_paths)
+
+    def can_edit(self, unit) -> bool:
+        unit_id = unit if isinstance(unit, int) else unit.pk
+        return self.is_admin or unit_id in self.edit_unit_ids
+
+    def mark(self, units: Iterable) -> list:
+        """Set `in_scope` on each unit, so breadcrumbs link only to the units the user may
+        open (the ancestors above a secretary's own unit are out of scope)."""
+        units = list(units)
+        for unit in units:
+            unit.in_scope = self.can_read(unit)
+        return units
+
+    # -- the cache -------------------------------------------------------------------------
+
+    def to_cache(self) -> tuple:
+        # Plain values, not the class: a cached scope survives a deployment that changes it.
+        return (self.is_admin, [(r.unit_id, r.path, r.depth) for r in self.roots],
+                list(self.edit_unit_ids), sorted(self.roles))
+
+    @classmethod
+    def from_cache(cls, value: tuple) -> Scope:
+        is_admin, roots, edit_ids, roles = value
+        return cls(is_admin=is_admin, roots=tuple(Root(*r) for r in roots),
+                   edit_unit_ids=tuple(edit_ids), roles=frozenset(roles))
+
+
+EMPTY = Scope()
+ADMIN = Scope(is_admin=True, roles=frozenset({GrantRole.ADMIN.value}))
+
+
+def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]], *, superuser: bool = False) -> Scope:
+    """The scope given by grants as (role, unit id, unit path, unit depth) rows."""
+    roles: set[str] = set()
+    is_admin = superuser
+    reads: dict[str, Root] = {}
+    edits: dict[int, str] = {}
+    for role, unit_id, path, depth in grants:
+        powers = POWERS.get(role)
+        if powers is None:  # a role this code no longer knows gives nothing
+            continue
+        roles.add(role)
+        is_admin = is_admin or powers.everything
+        if unit_id is None:
+            continue
+        if powers.reads_subtree:
+            reads[path] = Root(unit_id, path, depth)
+        if powers.edits_unit:
+            edits[unit_id] = path
+    # Minimal prefixes: sorted, a path under a kept one is covered by it. Fixed-width path
+    # segments make "starts with" the same as "is under".
+    roots: list[Root] = []
+    for path in sorted(reads):
+        if not any(path.startswith(kept.path) for kept in roots):
+            roots.append(reads[path])
+    return Scope(
+        is_admin=is_admin,
+        roots=tuple(roots),
+        edit_unit_ids=tuple(sorted(edits, key=edits.__getitem__)),
+        roles=frozenset(roles),
+    )
+
+
+# Scopes are kept a day at most: a safety net, not the invalidation (the keys are).
+SCOPE_TIMEOUT = 24 * 3600
+_TREE = "access:tree"
+# is_superuser is in the key: it makes an administrator, and the user admin can change it
+# without touching the grants.
+_SCOPE = "access:scope:v1:{pk}:{version}:{superuser:d}"
+_MEMO = "_access_scope"
+
+
+def _token() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def scope_for(user) -> Scope:
+    """The user's scope: memoised on the user object for the request, cached across
+    requests (see the module docstring); one query on a cache miss."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY
+    # The memo remembers the key it was made for: a user object reloaded with
+    # refresh_from_db() after a grant change does not keep the old scope.
+    key = _key(user)
+    memo = getattr(user, _MEMO, None)
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    scope = _cached(user, key)
+    setattr(user, _MEMO, (key, scope))
+    return scope
+
+
+def _key(user) -> str:
+    return _SCOPE.format(pk=user.pk, version=user.grants_version or "0", superuser=user.is_superuser)
+
+
+def _tree_token(found: dict) -> str:
+    tree = found.get(_TREE)
+    if tree is None:
+        tree = _token()
+        cache.set(_TREE, tree, timeout=None)
+    return tree
+
+
+def _cached(user, key: str) -> Scope:
+    found = cache.get_many([_TREE, key])
+    tree = _tree_token(found)
+    entry = found.get(key)
+    if entry is not None and entry[0] == tree:
+        return Scope.from_cache(entry[1])
+    scope = _compute(user)
+    cache.set(key, (tree, scope.to_cache()), timeout=SCOPE_TIMEOUT)
+    return scope
+
+
+def _compute(user) -> Scope:
+    rows = Grant.objects.filter(user_id=user.pk).values_list("role", "unit_id", "unit__path", "unit__depth")
+    return build_scope(rows, superuser=user.is_superuser)
+
+
+def forget(user) -> None:
+    """Drop the scope memoised on this user object (after its grants changed)."""
+    if hasattr(user, _MEMO):
+        delattr(user, _MEMO)
+
+
+def grants_changed(user: User) -> Scope:
+    """Give the user a new grants version, in the caller's transaction: their cached scope
+    is unreachable from the moment the grant write commits, never before.
+
+    The new scope is computed now and cached under the new key, so the user's next
+    request does not pay for it (dashboards have a pinned query count). This needs no
+    on-commit hook: the key contains the new version, which nobody can read before the
+    commit, and which nobody ever reads if the transaction rolls back. It is computed
+    after the UPDATE, which holds the user row's lock: a concurrent grant change of the
+    same user waits, and its grants are seen once it commits.
+    """
+    user.grants_version = _token()
+    User.objects.filter(pk=user.pk).update(grants_version=user.grants_version)
+    scope = _compute(user)
+    tree = _tree_token(cache.get_many([_TREE]))
+    key = _key(user)
+    cache.set(key, (tree, scope.to_cache()), timeout=SCOPE_TIMEOUT)
+    setattr(user, _MEMO, (key, scope))
+    return scope
+
+
+def tree_changed(**kwargs) -> None:
+    """Unit paths changed (a move, an import): every cached scope is stale. Receives
+    `committees.signals.tree_reshaped`, which the tree sends after the commit."""
+    cache.set(_TREE, _token(), timeout=None)
+
+
+# --- SQL for the reminder scan ----------------------------------------------------------------
+# The scan is set-based SQL (reminders.scan): these fragments say "who holds a role with
+# this power on that unit" and "whose grants with this power cover that unit" in SQL.
+
+G = Grant._meta.db_table
+A = User._meta.db_table
+
+
+def _in(values: list[str]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def sql_holders(unit_expr: str, power: str) -> tuple[str, list]:
+    """JOINs that bind `a` (the recipient) to every user holding a role with `power` on
+    the unit `unit_expr` (a column of the enclosing query). Answered by the (role, unit)
+    index. A user holding two such roles on the unit gets two rows; the scan's unique
+    keys keep one line."""
+    roles = roles_with(power)
+    return (
+        f"JOIN {G} ag ON ag.unit_id = {unit_expr} AND ag.role IN ({_in(roles)}) JOIN {A} a ON a.id = ag.user_id",
+        roles,
+    )
+
+
+def sql_read_roots(power: str) -> tuple[str, list]:
+    """A derived table (user_id, path): for each user, the minimal roots of their grants
+    with `power` (e.g. the viewers' subtrees for the weekly digest). Minimal, like
+    Scope.roots: a unit lies under at most one root per user, so joining a unit path with
+    `LIKE (path || '%')` yields each (user, unit) once."""
+    from committees.models import Unit
+
+    U = Unit._meta.db_table
+    roles = roles_with(power)
+    sql = (
+        f"(SELECT rg.user_id AS user_id, ru.path AS path FROM {G} rg JOIN {U} ru ON ru.id = rg.unit_id"
+        f" WHERE rg.role IN ({_in(roles)}) AND NOT EXISTS ("
+        f"SELECT 1 FROM {G} og JOIN {U} ou2 ON ou2.id = og.unit_id"
+        f" WHERE og.user_id = rg.user_id AND og.role IN ({_in(roles)})"
+        f" AND ru.path LIKE (ou2.path || '%%') AND ou2.path <> ru.path)"
+        f" GROUP BY rg.user_id, ru.path)"
+    )
+    return sql, [*roles, *roles]
+
+
+__all__ = [
+    "ADMIN", "EMPTY", "POWERS", "Powers", "Root", "Scope", "build_scope", "forget", "grants_changed",
+    "roles_with", "scope_for", "sql_holders", "sql_read_roots", "tree_changed",
+]
