@@ -30,7 +30,7 @@ from dashboards import cache as dashboard_cache
 
 BENCH_URLCONF = "devdata.bench_urls"
 MARKER = "bench_dashboard"  # the key of the database comment that says the database is ours
-TREE_APPS = {"accounts", "committees", "congresses", "dashboards"}  # what devdata.national writes
+TREE_APPS = {"accounts", "committees", "congresses", "progress"}  # what devdata.national writes
 TARGETS = {"root_p95_ms": 50.0, "queries": 12, "ratio_p50": 3.0, "update_p95_ms": 30.0}
 
 HELP = """Benchmark the unit dashboard on a national-shape tree (PostgreSQL only).
