@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts import access
 from congresses.selectors import current_term
 
 from . import scan
@@ -222,6 +223,7 @@ def deliveries_send(*, ids: list[int], retry_in: dt.timedelta | None = None, onl
         .order_by("pk")
     )
     result.busy = sorted(set(ids) - {d.pk for d in deliveries})
+    access.prime(d.recipient for d in deliveries)  # each email links to its recipient's scope
     connection = get_connection()
     try:
         for delivery in deliveries:

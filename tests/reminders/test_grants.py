@@ -82,3 +82,17 @@ def test_the_preferences_offer_the_reasons_of_every_hat(two_hats, client_for):
     assert [f.name for f in form.reason_fields] == ["due_soon", "overdue", "weekly_digest"]
     viewer_only = UserFactory(grants=[(GrantRole.VIEWER, two_hats.grants.get(role=GrantRole.VIEWER).unit)])
     assert [f.name for f in NotificationPreferenceForm(user=viewer_only).reason_fields] == ["weekly_digest"]
+
+
+def test_a_batch_of_emails_loads_its_recipients_scopes_with_one_query(django_assert_num_queries, tree):
+    from accounts import access
+    from accounts.models import User
+    from tests.factories import SecretaryFactory
+
+    users = [SecretaryFactory(unit=unit) for unit in (tree.commune_a, tree.commune_b, tree.cell_a1)]
+    fresh = list(User.objects.filter(pk__in=[u.pk for u in users]).order_by("pk"))
+    with django_assert_num_queries(1):
+        access.prime(fresh)
+    with django_assert_num_queries(0):
+        homes = [access.scope_for(u).home_unit_id for u in fresh]
+    assert homes == [tree.commune_a.pk, tree.commune_b.pk, tree.cell_a1.pk]
