@@ -31,9 +31,21 @@ class PlanStepInline(admin.TabularInline):
     fields = ["order", "code", "title", "levels", "due_rule", "offset_days", "due_date", "effect"]
 
 
+class TermForm(forms.ModelForm):
+    levels = forms.MultipleChoiceField(
+        label=_("levels"), choices=Level.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("The levels whose congresses this term covers; none chosen means every level."),
+    )
+
+    class Meta:
+        model = Term
+        fields = "__all__"
+
+
 @admin.register(Term)
 class TermAdmin(admin.ModelAdmin):
-    list_display = ["name", "start_year", "end_year", "is_current"]
+    form = TermForm
+    list_display = ["name", "start_year", "end_year", "is_current", "levels"]
     filter_horizontal = ["guiding_documents"]
     inlines = [LevelDeadlineInline, PlanStepInline]
 

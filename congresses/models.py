@@ -20,13 +20,21 @@ from .querysets import CongressQuerySet, MilestoneQuerySet
 
 class Term(models.Model):
     """A term (nhiệm kỳ), e.g. 2025–2030, with its guiding documents and the deadline by
-    which each level must hold its congress."""
+    which each level must hold its congress. A term covers some levels (none listed: every
+    level): sub-grassroots units may have shorter terms of their own (seed 001: chi bộ
+    2020–2022 under a province on 2020–2025), so several terms can be current at once, at
+    most one for each level (`congresses.selectors.current_terms`)."""
 
     name = models.CharField(_("name"), max_length=32, unique=True, help_text=_("e.g. 2025–2030"))
     start_year = models.PositiveSmallIntegerField(_("first year"))
     end_year = models.PositiveSmallIntegerField(_("last year"))
     is_current = models.BooleanField(
-        _("current term"), default=False, help_text=_("The term the portal shows by default.")
+        _("current term"), default=False,
+        help_text=_("The term the portal shows for the levels it covers. At most one current term per level."),
+    )
+    levels = models.JSONField(
+        _("levels"), default=list, blank=True,
+        help_text=_("The levels whose congresses this term covers; none chosen means every level."),
     )
     guiding_documents = models.ManyToManyField(
         "documents.Document", verbose_name=_("guiding documents"), related_name="terms", blank=True
@@ -40,13 +48,34 @@ class Term(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_year__gte=models.F("start_year")), name="term_years_ordered"
             ),
-            models.UniqueConstraint(
-                fields=["is_current"], condition=models.Q(is_current=True), name="term_one_current"
-            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def covers(self, level: str) -> bool:
+        """Whether congresses of `level` belong to this term."""
+        return not self.levels or level in self.levels
+
+    @property
+    def covered_levels(self) -> list[str]:
+        return [lv for lv in Level.values if self.covers(lv)]
+
+    def clean(self) -> None:
+        unknown = set(self.levels or []) - set(Level.values)
+        if not isinstance(self.levels, list) or unknown:
+            raise ValidationError({"levels": _("Choose levels among: %s") % ", ".join(Level.values)})
+        if self.is_current:
+            # At most one current term per level; checked here (and by the admin's form)
+            # because a JSON list cannot carry a unique constraint.
+            others = Term.objects.filter(is_current=True).exclude(pk=self.pk)
+            clash = sorted({lv for other in others for lv in self.covered_levels if other.covers(lv)},
+                           key=Level.values.index)
+            if clash:
+                raise ValidationError({"is_current": _(
+                    "Another current term already covers these levels: %(levels)s. Make it not current, "
+                    "or choose other levels."
+                ) % {"levels": ", ".join(str(Level(lv).label) for lv in clash)}})
 
     def deadline_for(self, level: str) -> dt.date | None:
         for deadline in self.level_deadlines.all():

@@ -11,13 +11,25 @@ the roll-ups.
   same thing: ticking the milestone writes the date onto the congress, and a date written
   on the congress ticks (or reopens) the milestone.
 - A congress with a date held is held; a held congress needs that date.
+- A congress belongs to a term that covers its unit's level.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from .models import Congress, CongressStatus, Milestone, MilestoneStatus, PlanStep, StepEffect
+from committees.models import Level
+
+from .models import Congress, CongressStatus, Milestone, MilestoneStatus, PlanStep, StepEffect, Term
+
+
+def term_error(term: Term, unit) -> str | None:
+    """A congress belongs to a term that covers its unit's level (a cell on a shorter
+    term of its own has its congress there)."""
+    if not term.covers(unit.level):
+        return _("The term %(term)s does not cover the level “%(level)s”.") % {
+            "term": term.name, "level": Level(unit.level).label}
+    return None
 
 
 def steps_for(steps: list[PlanStep], level: str) -> list[PlanStep]:

@@ -10,15 +10,81 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from committees.models import Unit
+from committees.models import Level, Unit
 
 from .models import Congress, Milestone, MilestoneStatus, Term
 
 WARNING_NAMES_SHOWN = 5
 
 
-def current_term() -> Term | None:
-    return Term.objects.filter(is_current=True).first() or Term.objects.order_by("-start_year").first()
+@dataclass(frozen=True)
+class CurrentTerms:
+    """The term current for each level. Several terms may be current at once, each for its
+    levels (a province on 2020–2025, its cells on 2020–2022); every count, list and
+    reminder takes each unit in the term current for its level."""
+
+    by_level: dict[str, Term]
+
+    def for_level(self, level: str) -> Term | None:
+        return self.by_level.get(level)
+
+    @property
+    def terms(self) -> list[Term]:
+        """Each current term once, the one of the highest level first."""
+        seen: dict[int, Term] = {}
+        for level in Level.values:
+            term = self.by_level.get(level)
+            if term is not None:
+                seen.setdefault(term.pk, term)
+        return list(seen.values())
+
+    @property
+    def primary(self) -> Term | None:
+        """The term of the highest level: the one the pages name."""
+        terms = self.terms
+        return terms[0] if terms else None
+
+    def levels_of(self, term: Term) -> list[str]:
+        """The levels `term` is current for."""
+        return [lv for lv in Level.values if (t := self.by_level.get(lv)) is not None and t.pk == term.pk]
+
+    def pairs(self) -> list[tuple[int, list[str] | None]]:
+        """(term id, its levels, or None when it is current for every level), for SQL."""
+        out = []
+        for t in self.terms:
+            levels = self.levels_of(t)
+            out.append((t.pk, None if len(levels) == len(Level.values) else levels))
+        return out
+
+    def q(self, term: str = "term", level: str = "level") -> Q:
+        """Rows whose (term, level) pair is current, e.g. `CongressCount.objects.filter(terms.q())`
+        or `Congress.objects.filter(terms.q("term", "unit__level"))`. Matches nothing when
+        no term exists."""
+        q = Q(pk__in=[])
+        for t in self.terms:
+            q |= Q(**{term: t, f"{level}__in": self.levels_of(t)})
+        return q
+
+
+def current_terms() -> CurrentTerms:
+    """The current term of each level: the current term covering it. When no term is
+    marked current at all, the latest term covering each level. Two queries."""
+    terms = list(Term.objects.order_by("-is_current", "-start_year", "-pk").prefetch_related("level_deadlines"))
+    if any(t.is_current for t in terms):
+        terms = [t for t in terms if t.is_current]
+    by_level: dict[str, Term] = {}
+    for level in Level.values:
+        for term in terms:
+            if term.covers(level):
+                by_level[level] = term
+                break
+    return CurrentTerms(by_level)
+
+
+def current_term(level: str | None = None) -> Term | None:
+    """The current term of `level`, or (no level) the one the pages name."""
+    terms = current_terms()
+    return terms.for_level(level) if level else terms.primary
 
 
 def congress_warnings(congress: Congress) -> list[str]:

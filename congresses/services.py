@@ -61,6 +61,8 @@ def congress_create(
         unit=unit, term=term, planned_date=planned_date, is_pilot=is_pilot, ordinal=ordinal,
         registered_on=registered_on, updated_by=user,
     )
+    if error := rules.term_error(term, unit):
+        raise ValidationError({"term": error})
     congress.full_clean()
     with track_congress(None) as tracker:
         _save_with_history(congress, user)
@@ -340,6 +342,8 @@ def congresses_bulk_create(
         elif unit.pk in seen:
             errors.append(f"{unit.code}: " + _("this unit appears twice"))
         seen.add(unit.pk)
+        if error := rules.term_error(term, unit):
+            errors.append(f"{unit.code}: {error}")
         congress = Congress(
             unit=unit, term=term, planned_date=spec.planned_date, is_pilot=spec.is_pilot,
             ordinal=spec.ordinal, registered_on=spec.registered_on, updated_by=user,

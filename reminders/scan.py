@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -50,6 +51,9 @@ from congresses.models import Congress, Milestone, MilestoneStatus
 from .models import Channel, Delivery, DeliveryItem, DeliveryState, NotificationPreference, Reason, ReminderPolicy
 
 OPEN_STATUSES = [s for s in MilestoneStatus.values if s != MilestoneStatus.DONE]
+# (term id, the levels it is current for, or None for every level): see CurrentTerms.pairs.
+TermLevels = Sequence[tuple[int, "list[str] | None"]]
+
 COLUMNS = ("recipient_id", "channel", "reason", "milestone_id", "unit_id", "due_date", "overdue_count")
 
 # Table names, from the models, so a renamed table cannot break the SQL silently.
@@ -125,11 +129,25 @@ def _reachable(reason: str) -> _Sql:
     return sql
 
 
-def _open_milestones(term_id: int, due: _Sql) -> _Sql:
-    """Open milestones `m` of the term's congresses `c` in active units `u`, due as `due`."""
+def _current(terms: TermLevels) -> _Sql:
+    """Congresses `c` of units `u` in the term current for the unit's level."""
+    parts, params = [], []
+    for term_id, levels in terms:
+        if levels is None:  # the term is current for every level
+            parts.append("c.term_id = %s")
+            params.append(term_id)
+        else:
+            parts.append(f"(c.term_id = %s AND u.level IN ({', '.join(['%s'] * len(levels))}))")
+            params.extend([term_id, *levels])
+    return _Sql("(" + (" OR ".join(parts) or "1 = 0") + ")", params)
+
+
+def _open_milestones(terms: TermLevels, due: _Sql) -> _Sql:
+    """Open milestones `m` of current congresses `c` in active units `u`, due as `due`."""
     statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
     return (
-        _Sql(f"c.term_id = %s AND m.status IN ({statuses}) AND ", [term_id, *OPEN_STATUSES])
+        _current(terms)
+        + _Sql(f" AND m.status IN ({statuses}) AND ", list(OPEN_STATUSES))
         + due
         + _Sql(" AND u.is_active = %s", [True])
     )
@@ -138,14 +156,14 @@ def _open_milestones(term_id: int, due: _Sql) -> _Sql:
 _MILESTONE_JOINS = f"FROM {M} m JOIN {C} c ON c.id = m.congress_id JOIN {U} u ON u.id = c.unit_id"
 
 
-def _milestone_branch(reason: str, recipients: _Sql, due: _Sql, *, term_id: int) -> _Sql:
+def _milestone_branch(reason: str, recipients: _Sql, due: _Sql, *, terms: TermLevels) -> _Sql:
     """One UNION branch: milestones due as `due`, to the `recipients` (a JOIN binding
     `a`), on both channels."""
     return (
         _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason, m.id AS milestone_id,"
              " c.unit_id AS unit_id, m.due_date AS due_date, 1 AS overdue_count ", [reason])
         + _MILESTONE_JOINS + " " + recipients + " CROSS JOIN " + _channels()
-        + " WHERE " + _open_milestones(term_id, due) + " AND " + _reachable(reason)
+        + " WHERE " + _open_milestones(terms, due) + " AND " + _reachable(reason)
     )
 
 
@@ -157,7 +175,7 @@ def _unit_secretaries() -> _Sql:
     return _Sql(*access.sql_holders("c.unit_id", "unit_reminders"))
 
 
-def _viewers_digest(day: dt.date, *, term_id: int) -> _Sql:
+def _viewers_digest(day: dt.date, *, terms: TermLevels) -> _Sql:
     """Units with milestones overdue on `day` → the viewers whose scope holds them. The
     overdue milestones are counted per unit first (one pass over the milestones), then
     matched to each viewer's scope (the minimal roots of their viewer grants, so a unit is
@@ -165,7 +183,7 @@ def _viewers_digest(day: dt.date, *, term_id: int) -> _Sql:
     overdue = (
         _Sql("(SELECT c.unit_id AS unit_id, u.path AS path, MIN(m.due_date) AS due_date,"
              " COUNT(*) AS overdue_count " + _MILESTONE_JOINS + " WHERE ")
-        + _open_milestones(term_id, _Sql("m.due_date < %s", [_date(day)]))
+        + _open_milestones(terms, _Sql("m.due_date < %s", [_date(day)]))
         + " GROUP BY c.unit_id, u.path) ou"
     )
     return (
@@ -200,22 +218,22 @@ def _escalation_followers() -> list[_Sql]:
     return [_Sql(*access.sql_holders("u.parent_id", "escalations"))]
 
 
-def daily_candidates(*, day: dt.date, policy: ReminderPolicy, term_id: int) -> Candidates:
+def daily_candidates(*, day: dt.date, policy: ReminderPolicy, terms: TermLevels) -> Candidates:
     """The day's reminders: due soon, first overdue day, escalations."""
     branches = []
     if due_soon := policy.due_soon_dates(day):
-        branches.append(_milestone_branch(Reason.DUE_SOON, _unit_secretaries(), _due_on(due_soon), term_id=term_id))
+        branches.append(_milestone_branch(Reason.DUE_SOON, _unit_secretaries(), _due_on(due_soon), terms=terms))
     if overdue := policy.overdue_date(day):
-        branches.append(_milestone_branch(Reason.OVERDUE, _unit_secretaries(), _due_on([overdue]), term_id=term_id))
+        branches.append(_milestone_branch(Reason.OVERDUE, _unit_secretaries(), _due_on([overdue]), terms=terms))
     if escalation := policy.escalation_date(day):
         for followers in _escalation_followers():
-            branches.append(_milestone_branch(Reason.ESCALATION, followers, _due_on([escalation]), term_id=term_id))
+            branches.append(_milestone_branch(Reason.ESCALATION, followers, _due_on([escalation]), terms=terms))
     return _union(branches)
 
 
-def weekly_candidates(*, day: dt.date, term_id: int) -> Candidates:
+def weekly_candidates(*, day: dt.date, terms: TermLevels) -> Candidates:
     """The weekly digest: overdue units in each provincial viewer's scope."""
-    return _union([_viewers_digest(day, term_id=term_id)])
+    return _union([_viewers_digest(day, terms=terms)])
 
 
 # --- Writing and reading the candidates ---------------------------------------------------

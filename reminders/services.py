@@ -16,7 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import access
-from congresses.selectors import current_term
+from congresses.selectors import current_terms
 
 from . import scan
 from .emails import build_email
@@ -92,7 +92,7 @@ def reminders_scan(*, kind: str, day: dt.date | None = None, source: str = "", d
     messages: the daily reminders (kind daily) or the weekly digest (kind weekly).
 
     Steps, in one transaction:
-    1. lock the reminder policy (one scan at a time) and read it and the current term;
+    1. lock the reminder policy (one scan at a time) and read it and the current terms (one per level);
     2. the candidates: one set-based SELECT over all milestones (reminders.scan);
     3. one message per recipient and channel: `INSERT … SELECT DISTINCT … ON CONFLICT DO
        NOTHING` on the key (recipient, channel, kind, day), so a second run writes
@@ -107,14 +107,15 @@ def reminders_scan(*, kind: str, day: dt.date | None = None, source: str = "", d
     result = ScanResult(kind=kind, day=day)
     with transaction.atomic():
         policy = policy_get(lock=not dry_run, create=not dry_run)
-        term = current_term()
-        if term is None:
+        terms = current_terms()
+        if not terms.terms:
             result.skipped_reason = "no term"
             return result
         if kind == Kind.DAILY:
-            candidates = scan.daily_candidates(day=day, policy=policy, term_id=term.pk)
+            candidates = scan.daily_candidates(day=day, policy=policy, terms=terms.pairs())
         elif kind == Kind.WEEKLY:
-            candidates = scan.weekly_candidates(day=day, term_id=term.pk) if policy.weekly_digest_enabled else scan.Candidates("")
+            candidates = (scan.weekly_candidates(day=day, terms=terms.pairs()) if policy.weekly_digest_enabled
+                          else scan.Candidates(""))
         else:
             raise ValueError(f"Unknown kind {kind!r}")
         if dry_run:

@@ -91,9 +91,11 @@ def test_term_years_must_be_ordered(db):
         Term.objects.create(name="bad", start_year=2030, end_year=2025)
 
 
-def test_only_one_term_is_current(term):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Term.objects.create(name="2030–2035", start_year=2030, end_year=2035, is_current=True)
+def test_only_one_term_is_current_for_a_level(term):
+    # Terms per level: the rule moved from a database constraint to Term.clean
+    # (tests/congresses/test_terms.py has the per-level cases).
+    with pytest.raises(ValidationError):
+        Term(name="2030–2035", start_year=2030, end_year=2035, is_current=True).full_clean()
 
 
 # --- Congresses -----------------------------------------------------------------------------
