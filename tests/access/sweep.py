@@ -50,14 +50,7 @@ from congresses.services import milestone_update
 from documents.models import Document
 from reminders.models import Channel, Delivery, Kind, NotificationPreference, ReminderPolicy, ReminderRun
 from reminders.services import preference_update, reminders_scan
-from tests.factories import (
-    AdminFactory,
-    CongressFactory,
-    SecretaryFactory,
-    TermFactory,
-    UnitFactory,
-    ViewerFactory,
-)
+from tests.factories import AdminFactory, CongressFactory, SecretaryFactory, TermFactory, UnitFactory, ViewerFactory
 
 # --- What is not swept, and why ---------------------------------------------------------------
 

@@ -11,18 +11,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from congresses import services
-from tests.factories import PASSWORD
+from tests.browser.journeys import log_in as _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-    expect(page.locator("header .who")).to_be_visible()
 
 
 def _codes(page: Page) -> list[str]:
