@@ -4,7 +4,7 @@ from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .models import Congress, CongressStatus, MilestoneStatus
+from .models import Congress, CongressStatus, Milestone, MilestoneStatus, future_error
 
 EVIDENCE_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "jpg", "jpeg", "png"]
 
@@ -42,6 +42,14 @@ class MilestoneForm(forms.Form):
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
             )
         return upload
+
+    def clean_done_on(self):
+        # Also in Milestone.clean (the services, the admin, the loaders); here so that the
+        # form says it before anything is saved.
+        done_on = self.cleaned_data.get("done_on")
+        if error := future_error(done_on, str(Milestone._meta.get_field("done_on").verbose_name)):
+            raise forms.ValidationError(error)
+        return done_on
 
     def clean(self):
         data = super().clean()
