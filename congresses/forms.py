@@ -59,10 +59,16 @@ class MilestoneForm(forms.Form):
 
 
 class CongressForm(forms.ModelForm):
+    """A unit's own congress, as its secretary keeps it. Whether it is a pilot congress is
+    the superior's choice (issue 9, point 11: `congresses.services.pilots_choose`, the
+    superior unit's "pilot congresses" page) and not a field here; the admin can change it.
+    The model's clean() holds the date rules (nothing done or held in the future, dates
+    inside the term, registered before the congress date)."""
+
     class Meta:
         model = Congress
         fields = [
-            "ordinal", "planned_date", "registered_on", "is_pilot", "status", "held_on",
+            "ordinal", "planned_date", "registered_on", "status", "held_on",
             "executive_seats_elected", "secretary_elected_directly", "secretary_vote_share", "note",
         ]
         widgets = {
@@ -76,3 +82,16 @@ class CongressForm(forms.ModelForm):
         if data.get("held_on") and data.get("status") == CongressStatus.PREPARING:
             data["status"] = CongressStatus.HELD
         return data
+
+
+class PilotsForm(forms.Form):
+    """The superior unit's choice of the subordinates that hold pilot congresses: one box
+    per active direct subordinate (services.pilots_choose)."""
+
+    pilots = forms.TypedMultipleChoiceField(
+        label=_("pilot congresses"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pilots"].choices = [(u.pk, u.name) for u in units]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -511,3 +511,81 @@ def congresses_bulk_progress(*, congresses=(), milestones=(), user=None) -> tupl
     )
     return len(changed_c), len(changed_m)
 
+
+# ---------------------------------------------------------------------------------------
+# The superior's choices about its subordinates' congresses.
+
+
+@dataclass
+class PilotsChange:
+    """What `pilots_choose` did: congresses marked and unmarked as pilots, and how many of
+    the marked ones it opened (a subordinate that had no congress in its term yet)."""
+
+    marked: int = 0
+    unmarked: int = 0
+    opened: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.marked + self.unmarked
+
+
+def pilot_candidates(superior: Unit) -> list[Unit]:
+    """The units whose pilot congress `superior` chooses: its active direct subordinates."""
+    return list(Unit.objects.filter(parent=superior, is_active=True).order_by("name", "pk"))
+
+
+@transaction.atomic
+def pilots_choose(*, superior: Unit, unit_ids, user) -> PilotsChange:
+    """The superior unit chooses which of its direct subordinates hold pilot congresses
+    (đại hội điểm; seed 001: the bloc chose its three). The subordinate's own form no longer
+    has the field, so only the superior (or an administrator) changes it.
+
+    Steps: check that the user edits the superior and that every chosen unit is one of its
+    active direct subordinates; open, as pilots, the congresses of chosen units that have
+    none yet in the term current for their level (`congresses_bulk_create`); mark and
+    unmark the others (`congresses_bulk_progress`). Both keep the history (by `user`) and
+    the roll-ups (pilots, pilots held, the calendar's pilots) in this transaction.
+    """
+    from .selectors import current_terms
+
+    if user is not None and not user.scope.can_edit(superior):
+        raise PermissionDenied
+    candidates = pilot_candidates(superior)
+    chosen = {int(pk) for pk in unit_ids}
+    strangers = chosen - {u.pk for u in candidates}
+    if strangers:
+        raise ValidationError({"unit_ids": _("Only the direct subordinates of %(unit)s can be chosen.")
+                               % {"unit": superior.name}})
+    terms = current_terms()
+    congress_of = {
+        (c.unit_id, c.term_id): c
+        for c in Congress.objects.filter(unit__in=candidates).only("pk", "unit_id", "term_id", "is_pilot")
+    }
+    change = PilotsChange()
+    entries: list[CongressProgress] = []
+    to_open: dict[int, tuple[Term, list[CongressSpec]]] = {}
+    for unit in candidates:
+        wanted = unit.pk in chosen
+        term = terms.for_level(unit.level)
+        congress = congress_of.get((unit.pk, term.pk)) if term is not None else None
+        if congress is None:
+            if not wanted:
+                continue
+            if term is None:
+                raise ValidationError({"unit_ids": _("No current term covers the level of %(unit)s.")
+                                       % {"unit": unit.name}})
+            to_open.setdefault(term.pk, (term, []))[1].append(CongressSpec(unit=unit, is_pilot=True))
+            change.marked += 1
+            change.opened += 1
+        elif congress.is_pilot != wanted:
+            entries.append(CongressProgress(congress_id=congress.pk, data={"is_pilot": wanted}, user=user))
+            if wanted:
+                change.marked += 1
+            else:
+                change.unmarked += 1
+    for term, specs in to_open.values():
+        congresses_bulk_create(term=term, specs=specs, user=user)
+    if entries:
+        congresses_bulk_progress(congresses=entries, user=user)
+    return change
