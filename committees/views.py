@@ -43,10 +43,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
     overview = unit_overview(unit=unit, term=current_term(), today=timezone.localdate())
     mark_in_scope(overview.ancestors, request.user)
-    can_start = overview.term is not None and overview.congress is None and request.user.scope.can_edit(unit)
-    return render(
-        request, "committees/unit_detail.html", {"o": overview, "unit": unit, "can_start_congress": can_start}
-    )
+    can_edit = request.user.scope.can_edit(unit)
+    can_start = overview.term is not None and overview.congress is None and can_edit
+    return render(request, "committees/unit_detail.html", {
+        "o": overview, "unit": unit, "can_start_congress": can_start,
+        # The superior chooses its subordinates' pilot congresses (congresses.views.unit_pilots).
+        "can_choose_pilots": can_edit and bool(overview.children),
+    })
 
 
 # ---------------------------------------------------------------------------------------

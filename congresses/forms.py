@@ -4,7 +4,7 @@ from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .models import Congress, CongressStatus, MilestoneStatus
+from .models import Congress, CongressStatus, Milestone, MilestoneStatus, future_error
 
 EVIDENCE_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "jpg", "jpeg", "png"]
 
@@ -43,6 +43,14 @@ class MilestoneForm(forms.Form):
             )
         return upload
 
+    def clean_done_on(self):
+        # Also in Milestone.clean (the services, the admin, the loaders); here so that the
+        # form says it before anything is saved.
+        done_on = self.cleaned_data.get("done_on")
+        if error := future_error(done_on, str(Milestone._meta.get_field("done_on").verbose_name)):
+            raise forms.ValidationError(error)
+        return done_on
+
     def clean(self):
         data = super().clean()
         if data.get("status") == MilestoneStatus.DONE and not data.get("done_on"):
@@ -51,10 +59,16 @@ class MilestoneForm(forms.Form):
 
 
 class CongressForm(forms.ModelForm):
+    """A unit's own congress, as its secretary keeps it. Whether it is a pilot congress is
+    the superior's choice (issue 9, point 11: `congresses.services.pilots_choose`, the
+    superior unit's "pilot congresses" page) and not a field here; the admin can change it.
+    The model's clean() holds the date rules (nothing done or held in the future, dates
+    inside the term, registered before the congress date)."""
+
     class Meta:
         model = Congress
         fields = [
-            "ordinal", "planned_date", "registered_on", "is_pilot", "status", "held_on",
+            "ordinal", "planned_date", "registered_on", "status", "held_on",
             "executive_seats_elected", "secretary_elected_directly", "secretary_vote_share", "note",
         ]
         widgets = {
@@ -68,3 +82,16 @@ class CongressForm(forms.ModelForm):
         if data.get("held_on") and data.get("status") == CongressStatus.PREPARING:
             data["status"] = CongressStatus.HELD
         return data
+
+
+class PilotsForm(forms.Form):
+    """The superior unit's choice of the subordinates that hold pilot congresses: one box
+    per active direct subordinate (services.pilots_choose)."""
+
+    pilots = forms.TypedMultipleChoiceField(
+        label=_("pilot congresses"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pilots"].choices = [(u.pk, u.name) for u in units]

@@ -10,12 +10,56 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from committees.models import Level
 
 from .querysets import CongressQuerySet, MilestoneQuerySet
+
+# Bounds on what users type, so that a slip of the keyboard is refused with a message on
+# the field instead of skewing every count (issue 9, point 8).
+# The party was founded in 1930: no term of its committees starts earlier; 2100 catches a
+# year typed with a digit too many.
+FIRST_TERM_YEAR, LAST_TERM_YEAR = 1930, 2100
+# Terms last five years (sub-grassroots cells had 2½-year terms, e.g. 2020–2022): a term of
+# more than ten years is a typing mistake.
+MAX_TERM_YEARS = 10
+# Congresses of a term are held in its first year or just before it: in the 2020–2025
+# round the pilot grassroots congresses started in 2019 (Chỉ thị 35-CT/TW is of 30/5/2019)
+# and the plans were issued in 2019. A date from 1 January of the year before the first
+# year is therefore accepted, anything earlier belongs to the previous term.
+TERM_EARLY_YEARS = 1
+# "Lần thứ I" is the first congress; the oldest committees (founded 1930, a congress at
+# most every 2½ years) are below the 40th, so 100 only catches a slip.
+MAX_ORDINAL = 100
+# The largest executive committee is the Central Committee: 180 members (200 with the
+# alternates, XIII Congress, 2021).
+MAX_EXECUTIVE_SEATS = 200
+# A plan step falls due at most two years before or after its congress (the default plan
+# spans 90 days before to 7 days after).
+MAX_OFFSET_DAYS = 730
+
+
+def today() -> dt.date:
+    """Today where the users are (TIME_ZONE, Asia/Ho_Chi_Minh): what "in the future" means."""
+    return timezone.localdate()
+
+
+def _short(day: dt.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def future_error(day: dt.date | None, what: str) -> str | None:
+    """A date that says something has happened (done, held, registered) is on or before
+    today (issue 9, point 7); `what` names the field."""
+    now = today()
+    if day is not None and day > now:
+        return _("The %(field)s, %(date)s, is after today (%(today)s): enter it once it has happened.") % {
+            "field": what, "date": _short(day), "today": _short(now)}
+    return None
 
 
 class Term(models.Model):
@@ -26,8 +70,12 @@ class Term(models.Model):
     most one for each level (`congresses.selectors.current_terms`)."""
 
     name = models.CharField(_("name"), max_length=32, unique=True, help_text=_("e.g. 2025–2030"))
-    start_year = models.PositiveSmallIntegerField(_("first year"))
-    end_year = models.PositiveSmallIntegerField(_("last year"))
+    start_year = models.PositiveSmallIntegerField(
+        _("first year"), validators=[MinValueValidator(FIRST_TERM_YEAR), MaxValueValidator(LAST_TERM_YEAR)]
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("last year"), validators=[MinValueValidator(FIRST_TERM_YEAR), MaxValueValidator(LAST_TERM_YEAR)]
+    )
     is_current = models.BooleanField(
         _("current term"), default=False,
         help_text=_("The term the portal shows for the levels it covers. At most one current term per level."),
@@ -61,10 +109,41 @@ class Term(models.Model):
     def covered_levels(self) -> list[str]:
         return [lv for lv in Level.values if self.covers(lv)]
 
+    @property
+    def earliest_date(self) -> dt.date | None:
+        """The first day a date of this term may fall on (TERM_EARLY_YEARS says why)."""
+        return dt.date(self.start_year - TERM_EARLY_YEARS, 1, 1) if self.start_year else None
+
+    @property
+    def latest_date(self) -> dt.date | None:
+        """The last day of the term's last year."""
+        return dt.date(self.end_year, 12, 31) if self.end_year else None
+
+    def window_error(self, day: dt.date | None, what: str) -> str | None:
+        """A date of this term's congresses (planned, registered, held, done, due, a
+        deadline) falls between `earliest_date` and `latest_date`; `what` names the field."""
+        if day is None or not self.start_year or not self.end_year:
+            return None
+        if day < self.earliest_date:
+            return _("The %(field)s, %(date)s, is long before the term %(term)s starts: dates from %(first)s "
+                     "are accepted.") % {"field": what, "date": _short(day), "term": self.name,
+                                         "first": _short(self.earliest_date)}
+        if day > self.latest_date:
+            return _("The %(field)s, %(date)s, is after the term %(term)s ends (%(last)s).") % {
+                "field": what, "date": _short(day), "term": self.name, "last": _short(self.latest_date)}
+        return None
+
     def clean(self) -> None:
         unknown = set(self.levels or []) - set(Level.values)
         if not isinstance(self.levels, list) or unknown:
             raise ValidationError({"levels": _("Choose levels among: %s") % ", ".join(Level.values)})
+        if self.start_year and self.end_year:
+            if self.end_year < self.start_year:
+                raise ValidationError({"end_year": _("The last year comes before the first year.")})
+            if self.end_year - self.start_year > MAX_TERM_YEARS:
+                raise ValidationError({"end_year": _(
+                    "A term lasts at most %(n)d years; check the first and the last year."
+                ) % {"n": MAX_TERM_YEARS}})
         if self.is_current:
             # At most one current term per level; checked here (and by the admin's form)
             # because a JSON list cannot carry a unique constraint.
@@ -105,6 +184,19 @@ class LevelDeadline(models.Model):
     def __str__(self) -> str:
         return f"{self.get_level_display()}: {self.deadline:%d/%m/%Y}"
 
+    def clean(self) -> None:
+        term = self.term if self.term_id or "term" in self._state.fields_cache else None
+        if term is None:
+            return
+        errors = {}
+        if self.level and not term.covers(self.level):
+            errors["level"] = _("The term %(term)s does not cover the level “%(level)s”.") % {
+                "term": term.name, "level": Level(self.level).label}
+        if error := term.window_error(self.deadline, str(self._meta.get_field("deadline").verbose_name)):
+            errors["deadline"] = error
+        if errors:
+            raise ValidationError(errors)
+
 
 class DueRule(models.TextChoices):
     FIXED = "fixed", _("On a fixed date")
@@ -137,7 +229,10 @@ class PlanStep(models.Model):
         _("due rule"), max_length=8, choices=DueRule.choices, default=DueRule.BEFORE
     )
     due_date = models.DateField(_("fixed due date"), null=True, blank=True)
-    offset_days = models.PositiveSmallIntegerField(_("days"), default=0)
+    offset_days = models.PositiveSmallIntegerField(
+        _("days"), default=0, validators=[MaxValueValidator(MAX_OFFSET_DAYS)],
+        help_text=_("For a step due before or after the congress: how many days."),
+    )
     effect = models.CharField(
         _("effect on the congress"), max_length=16, choices=StepEffect.choices, blank=True, default=""
     )
@@ -159,6 +254,14 @@ class PlanStep(models.Model):
             raise ValidationError({"levels": _("Choose levels among: %s") % ", ".join(Level.values)})
         if self.due_rule == DueRule.FIXED and self.due_date is None:
             raise ValidationError({"due_date": _("A step due on a fixed date needs that date.")})
+        if self.due_rule != DueRule.FIXED and self.due_date is not None:
+            raise ValidationError({"due_date": _(
+                "A step due relative to the congress has no fixed due date: clear it, or choose "
+                "“on a fixed date”.")})
+        term = self.term if self.term_id or "term" in self._state.fields_cache else None
+        if term is not None and (error := term.window_error(
+                self.due_date, str(self._meta.get_field("due_date").verbose_name))):
+            raise ValidationError({"due_date": error})
 
     def applies_to(self, level: str) -> bool:
         return level in (self.levels or [])
@@ -229,7 +332,11 @@ class Congress(ChangeRecorded):
         Term, verbose_name=_("term"), related_name="congresses", on_delete=models.PROTECT
     )
     ordinal = models.PositiveSmallIntegerField(
-        _("ordinal"), null=True, blank=True, help_text=_("The congress number, e.g. 9 for “lần thứ IX”.")
+        _("ordinal"), null=True, blank=True, help_text=_("The congress number, e.g. 9 for “lần thứ IX”."),
+        validators=[
+            MinValueValidator(1, message=_("The ordinal starts at 1 (the first congress, “lần thứ I”).")),
+            MaxValueValidator(MAX_ORDINAL, message=_("The ordinal is at most %(limit_value)s.")),
+        ],
     )
     planned_date = models.DateField(_("congress date"), null=True, blank=True)
     registered_on = models.DateField(
@@ -242,7 +349,14 @@ class Congress(ChangeRecorded):
         _("status"), max_length=16, choices=CongressStatus.choices, default=CongressStatus.PREPARING
     )
     executive_seats_elected = models.PositiveSmallIntegerField(
-        _("executive committee members elected"), null=True, blank=True
+        _("executive committee members elected"), null=True, blank=True,
+        validators=[
+            MinValueValidator(1, message=_(
+                "At least one member is elected; leave the number of members elected empty when no "
+                "executive committee was elected.")),
+            MaxValueValidator(MAX_EXECUTIVE_SEATS, message=_(
+                "At most %(limit_value)s members (the Central Committee has 180, 200 with alternates).")),
+        ],
     )
     secretary_elected_directly = models.BooleanField(
         _("secretary elected directly at the congress"), null=True, blank=True
@@ -299,8 +413,34 @@ class Congress(ChangeRecorded):
     def is_held(self) -> bool:
         return self.status == CongressStatus.HELD
 
+    def _label(self, name: str) -> str:
+        return str(self._meta.get_field(name).verbose_name)
+
+    def date_errors(self) -> dict[str, str]:
+        """What is wrong with the congress's dates (issue 9, points 7 and 8), by field: a
+        date held or registered in the future, a date outside its term, a date registered
+        after the congress date. Shared by `clean()` and by a "register" or "hold"
+        milestone that writes its date onto the congress (services.milestone_update)."""
+        errors: dict[str, str] = {}
+        for name in ("held_on", "registered_on"):
+            if error := future_error(getattr(self, name), self._label(name)):
+                errors[name] = error
+        term = self.term if self.term_id or "term" in self._state.fields_cache else None
+        if term is not None:
+            for name in ("planned_date", "registered_on", "held_on"):
+                if name not in errors and (error := term.window_error(getattr(self, name), self._label(name))):
+                    errors[name] = error
+        # The date is registered with the superior ahead of the congress (DOMAIN.md "Plan
+        # and milestones"); registered after the day the congress counts on is a mistake in
+        # one of the two dates.
+        if self.registered_on and self.counts_on and self.registered_on > self.counts_on and "registered_on" not in errors:
+            errors["registered_on"] = _(
+                "The date registered with the superior, %(registered)s, is after the congress date, %(date)s."
+            ) % {"registered": _short(self.registered_on), "date": _short(self.counts_on)}
+        return errors
+
     def clean(self) -> None:
-        errors = {}
+        errors = self.date_errors()
         if self.status == CongressStatus.HELD and not self.held_on:
             errors["held_on"] = _("A congress that has been held needs the date it was held.")
         if self.held_on and self.status != CongressStatus.HELD:
@@ -309,6 +449,12 @@ class Congress(ChangeRecorded):
             errors["secretary_vote_share"] = _(
                 "The vote share applies when the secretary is elected directly at the congress."
             )
+        # Results are those of a congress that has taken place.
+        if self.status != CongressStatus.HELD:
+            for name in ("executive_seats_elected", "secretary_elected_directly", "secretary_vote_share"):
+                if getattr(self, name) is not None and name not in errors:
+                    errors[name] = _("The %(field)s is recorded once the congress has been held.") % {
+                        "field": self._label(name)}
         if errors:
             raise ValidationError(errors)
 
@@ -377,3 +523,9 @@ class Milestone(ChangeRecorded):
             raise ValidationError({"done_on": _("Give the date the step was done.")})
         if self.done_on and self.status != MilestoneStatus.DONE:
             raise ValidationError({"status": _("A step with a date done has the status “done”.")})
+        label = str(self._meta.get_field("done_on").verbose_name)
+        if error := future_error(self.done_on, label):
+            raise ValidationError({"done_on": error})
+        congress = self.congress if self.congress_id or "congress" in self._state.fields_cache else None
+        if congress is not None and (error := congress.term.window_error(self.done_on, label)):
+            raise ValidationError({"done_on": error})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -129,8 +129,13 @@ def _sync_milestones_from_congress(congress: Congress, user) -> None:
 def _sync_congress_from_milestone(milestone: Milestone, user) -> None:
     if not milestone.step.effect:
         return
-    congress = Congress.objects.select_for_update().get(pk=milestone.congress_id)
+    congress = Congress.objects.select_for_update(of=("self",)).select_related("term").get(pk=milestone.congress_id)
     if rules.congress_follows_milestone(congress, milestone):
+        # The date goes onto the congress: it must be a date the congress may have (after
+        # its date registered, inside its term). Only the date rules: an older mistake in
+        # another field of the congress is not this tick's business.
+        if errors := congress.date_errors():
+            raise ValidationError({"done_on": list(errors.values())})
         _save_with_history(congress, user)
 
 
@@ -144,7 +149,10 @@ def milestone_update(
     Marking it done needs the date; reopening it clears the date. A "register" or "hold"
     step writes the same date onto the congress.
     """
-    milestone = Milestone.objects.select_for_update().select_related("step", "congress").get(pk=milestone.pk)
+    # The term comes along for the date rules of clean(); it is not locked (every tick
+    # would wait for every other).
+    milestone = (Milestone.objects.select_for_update(of=("self", "step", "congress"))
+                 .select_related("step", "congress__term").get(pk=milestone.pk))
     rules.apply_milestone_progress(milestone, status=status, done_on=done_on, evidence_number=evidence_number, note=note)
     if evidence_file is not None:
         milestone.evidence_file = evidence_file
@@ -270,12 +278,20 @@ def _chunks(items: list, size: int = _BULK_BATCH):
 
 def _check(obj, label: str, errors: list[str]) -> None:
     # Field and model validation without the per-row queries of full_clean (foreign keys
-    # and uniqueness are checked for the whole batch by the callers).
-    try:
-        obj.clean_fields(exclude=_FK_FIELDS)
-        obj.clean()
-    except ValidationError as exc:
-        errors.append(f"{label}: {'; '.join(exc.messages)}")
+    # and uniqueness are checked for the whole batch by the callers). Each message names
+    # its field: a loader's report has no form to put it next to.
+    found = {}
+    for step in (lambda: obj.clean_fields(exclude=_FK_FIELDS), obj.clean):
+        try:
+            step()
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                found.setdefault(name, messages)
+    if found:
+        errors.append(f"{label}: " + "; ".join(
+            message if name == NON_FIELD_ERRORS else f"{obj._meta.get_field(name).verbose_name}: {message}"
+            for name, messages in found.items() for message in messages
+        ))
 
 
 def _update_rows(model, objs: list, names: list[str], user) -> None:
@@ -414,7 +430,8 @@ def congresses_bulk_progress(*, congresses=(), milestones=(), user=None) -> tupl
     by_congress: dict[int, Congress] = {}
     by_milestone: dict[int, Milestone] = {}
     for chunk in _chunks(sorted(congress_ids)):
-        for congress in Congress.objects.select_for_update(of=("self",)).select_related("unit").filter(pk__in=chunk):
+        for congress in Congress.objects.select_for_update(of=("self",)).select_related("unit", "term").filter(
+                pk__in=chunk):
             congress._ms = []
             by_congress[congress.pk] = congress
         for milestone in Milestone.objects.select_for_update(of=("self",)).select_related("step").filter(congress_id__in=chunk):
@@ -493,3 +510,82 @@ def congresses_bulk_progress(*, congresses=(), milestones=(), user=None) -> tupl
         for pk, c in by_congress.items()
     )
     return len(changed_c), len(changed_m)
+
+
+# ---------------------------------------------------------------------------------------
+# The superior's choices about its subordinates' congresses.
+
+
+@dataclass
+class PilotsChange:
+    """What `pilots_choose` did: congresses marked and unmarked as pilots, and how many of
+    the marked ones it opened (a subordinate that had no congress in its term yet)."""
+
+    marked: int = 0
+    unmarked: int = 0
+    opened: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.marked + self.unmarked
+
+
+def pilot_candidates(superior: Unit) -> list[Unit]:
+    """The units whose pilot congress `superior` chooses: its active direct subordinates."""
+    return list(Unit.objects.filter(parent=superior, is_active=True).order_by("name", "pk"))
+
+
+@transaction.atomic
+def pilots_choose(*, superior: Unit, unit_ids, user) -> PilotsChange:
+    """The superior unit chooses which of its direct subordinates hold pilot congresses
+    (đại hội điểm; seed 001: the bloc chose its three). The subordinate's own form no longer
+    has the field, so only the superior (or an administrator) changes it.
+
+    Steps: check that the user edits the superior and that every chosen unit is one of its
+    active direct subordinates; open, as pilots, the congresses of chosen units that have
+    none yet in the term current for their level (`congresses_bulk_create`); mark and
+    unmark the others (`congresses_bulk_progress`). Both keep the history (by `user`) and
+    the roll-ups (pilots, pilots held, the calendar's pilots) in this transaction.
+    """
+    from .selectors import current_terms
+
+    if user is not None and not user.scope.can_edit(superior):
+        raise PermissionDenied
+    candidates = pilot_candidates(superior)
+    chosen = {int(pk) for pk in unit_ids}
+    strangers = chosen - {u.pk for u in candidates}
+    if strangers:
+        raise ValidationError({"unit_ids": _("Only the direct subordinates of %(unit)s can be chosen.")
+                               % {"unit": superior.name}})
+    terms = current_terms()
+    congress_of = {
+        (c.unit_id, c.term_id): c
+        for c in Congress.objects.filter(unit__in=candidates).only("pk", "unit_id", "term_id", "is_pilot")
+    }
+    change = PilotsChange()
+    entries: list[CongressProgress] = []
+    to_open: dict[int, tuple[Term, list[CongressSpec]]] = {}
+    for unit in candidates:
+        wanted = unit.pk in chosen
+        term = terms.for_level(unit.level)
+        congress = congress_of.get((unit.pk, term.pk)) if term is not None else None
+        if congress is None:
+            if not wanted:
+                continue
+            if term is None:
+                raise ValidationError({"unit_ids": _("No current term covers the level of %(unit)s.")
+                                       % {"unit": unit.name}})
+            to_open.setdefault(term.pk, (term, []))[1].append(CongressSpec(unit=unit, is_pilot=True))
+            change.marked += 1
+            change.opened += 1
+        elif congress.is_pilot != wanted:
+            entries.append(CongressProgress(congress_id=congress.pk, data={"is_pilot": wanted}, user=user))
+            if wanted:
+                change.marked += 1
+            else:
+                change.unmarked += 1
+    for term, specs in to_open.values():
+        congresses_bulk_create(term=term, specs=specs, user=user)
+    if entries:
+        congresses_bulk_progress(congresses=entries, user=user)
+    return change

@@ -7,6 +7,7 @@ app_name = "congresses"
 urlpatterns = [
     path("my-unit/", views.my_unit, name="my_unit"),
     path("units/<int:unit_pk>/congress/start/", views.congress_start, name="congress_start"),
+    path("units/<int:pk>/pilots/", views.unit_pilots, name="unit_pilots"),
     path("congresses/<int:pk>/", include([
         path("", views.congress_detail, name="congress_detail"),
         path("edit/", views.congress_edit, name="congress_edit"),

@@ -13,9 +13,9 @@ from committees.models import Unit
 from committees.querysets import mark_in_scope
 
 from . import services
-from .forms import CongressForm, MilestoneForm
+from .forms import CongressForm, MilestoneForm, PilotsForm
 from .models import Congress, Milestone
-from .selectors import congress_history, congress_warnings, current_term
+from .selectors import congress_history, congress_warnings, current_term, current_terms
 
 
 def _today() -> dt.date:
@@ -177,3 +177,51 @@ def milestone_evidence(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404 from exc
     return FileResponse(handle, as_attachment=True, filename=milestone.evidence_file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def unit_pilots(request: HttpRequest, pk: int) -> HttpResponse:
+    """The superior unit's page where its secretary chooses which direct subordinates hold
+    pilot congresses (issue 9, point 11). Only for a user who edits the unit (its secretary,
+    an administrator): anyone else gets a 404, as for a page that does not exist."""
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+    if not request.user.scope.can_edit(unit):
+        raise Http404
+    units = services.pilot_candidates(unit)
+    terms = current_terms()
+    if request.method == "POST":
+        form = PilotsForm(request.POST, units=units)
+        if form.is_valid():
+            try:
+                change = services.pilots_choose(superior=unit, unit_ids=form.cleaned_data["pilots"], user=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, ngettext(
+                    "The pilot congresses have been saved: %(n)d congress changed.",
+                    "The pilot congresses have been saved: %(n)d congresses changed.",
+                    change.changed,
+                ) % {"n": change.changed})
+                if change.opened:
+                    messages.info(request, ngettext(
+                        "%(n)d congress was opened to be marked as a pilot.",
+                        "%(n)d congresses were opened to be marked as pilots.",
+                        change.opened,
+                    ) % {"n": change.opened})
+                return redirect("congresses:unit_pilots", pk=unit.pk)
+    else:
+        form = None
+    # One query for the congresses of all subordinates, each in the term of its level.
+    congresses = Congress.objects.filter(terms.q("term", "unit__level"), unit__in=units)
+    congress_of = {c.unit_id: c for c in congresses}
+    chosen = (
+        {int(pk) for pk in request.POST.getlist("pilots") if pk.isdigit()} if form is not None
+        else {unit_id for unit_id, c in congress_of.items() if c.is_pilot}
+    )
+    rows = [(u, congress_of.get(u.pk), u.pk in chosen) for u in units]
+    if form is None:
+        form = PilotsForm(units=units, initial={"pilots": sorted(chosen)})
+    return render(request, "congresses/unit_pilots.html", {
+        "unit": unit, "rows": rows, "form": form, "pilots": sum(1 for _u, _c, on in rows if on),
+        "ancestors": mark_in_scope(list(Unit.objects.ancestors_of(unit)), request.user),
+    })

@@ -408,6 +408,8 @@ def _form_value(value):
 PAYLOADS: dict[str, Callable[[SimpleNamespace, Filled], dict]] = {
     "congresses:congress_edit": _congress_form,
     "congresses:milestone_update": _milestone_form,
+    # B's cell as a pilot: it has no congress, so a leak would open one (and mark it).
+    "congresses:unit_pilots": lambda w, f: {"pilots": [str(w.cell_b.pk)]},
     "accounts:tokens": lambda w, f: {"name": "sweep", "expires_in_days": "30"},
     "reminders:preferences": lambda w, f: {"email_enabled": "on", "inapp_enabled": "on", "overdue": "on"},
     "committees:unit_import": lambda w, f: {

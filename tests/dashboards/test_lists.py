@@ -392,7 +392,7 @@ def _big_tree(size: int, term, user) -> Unit:
     root = Unit.objects.get(code="R")
     specs = [
         services.CongressSpec(unit=u, planned_date=TODAY + dt.timedelta(days=n % 90 - 20), is_pilot=n % 17 == 0,
-                              registered_on=TODAY if n % 3 else None)
+                              registered_on=TODAY - dt.timedelta(days=30) if n % 3 else None)
         for n, u in enumerate(Unit.objects.exclude(pk=root.pk).order_by("pk")) if n % 7
     ]
     services.congresses_bulk_create(term=term, specs=specs, user=user)

@@ -6,6 +6,7 @@ one is covered here without editing this test."""
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -147,7 +148,13 @@ class RollupPropertyTest(TestCase):
     @given(ops=OPS)
     def test_rollups_equal_recomputation_after_any_sequence(self, ops):
         for op in ops:
-            self._apply(*op)
+            try:
+                self._apply(*op)
+            except ValidationError:
+                # The sequence asked for something the rules refuse (a date registered
+                # after the congress date, say): the refused change must leave the counts
+                # as they were, which the comparison below checks too.
+                pass
         assert rollups.differences() == []
 
     def test_bottom_up_flag_follows_dates_and_moves(self):
