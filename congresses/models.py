@@ -204,6 +204,14 @@ class DueRule(models.TextChoices):
     AFTER = "after", _("N days after the congress")
 
 
+class PlanSource(models.TextChoices):
+    """Where a new term's plan comes from (`congresses.services.term_start`)."""
+
+    DEFAULT = "default", _("The default plan of the portal")
+    COPY = "copy", _("A copy of another term's plan and level deadlines")
+    EMPTY = "empty", _("No steps: I will enter the plan myself")
+
+
 class StepEffect(models.TextChoices):
     """What completing a step says about the congress itself, so the two never disagree."""
 

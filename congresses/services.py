@@ -10,15 +10,19 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
-from committees.models import Unit
+from committees.models import Level, Unit
 
 from . import rules
 from .models import (
     Congress,
+    DueRule,
+    LevelDeadline,
     Milestone,
     MilestoneStatus,
+    PlanSource,
     PlanStep,
     StepEffect,
     Term,
@@ -198,25 +202,22 @@ def milestone_complete(*, milestone: Milestone, user, done_on: dt.date, evidence
 
 
 @transaction.atomic
-def plan_apply_default(*, term: Term) -> list[PlanStep]:
+def plan_apply_default(*, term: Term, user=None) -> list[PlanStep]:
     """Give a term the default plan (congresses.default_plan), in the active language.
-    Steps the term already has (by code) are left as they are."""
+    Steps the term already has (by code) are left as they are. Each step goes through
+    `plan_step_add`, so congresses already opened in the term get its milestones."""
     from .default_plan import DEFAULT_STEPS
-    from .models import DueRule
 
     existing = set(term.steps.values_list("code", flat=True))
     created = []
     for order, (code, title, levels, offset, effect) in enumerate(DEFAULT_STEPS, start=1):
         if code in existing:
             continue
-        step = PlanStep(
-            term=term, code=code, title=_(title), order=order * 10, levels=levels,
-            due_rule=DueRule.BEFORE if offset <= 0 else DueRule.AFTER, offset_days=abs(offset),
-            effect=effect,
+        change = plan_step_add(
+            term=term, user=user, code=code, title=_(title), order=order * 10, levels=list(levels),
+            due_rule=DueRule.BEFORE if offset <= 0 else DueRule.AFTER, offset_days=abs(offset), effect=effect,
         )
-        step.full_clean()
-        step.save()
-        created.append(step)
+        created.append(change.step)
     return created
 
 
@@ -589,3 +590,355 @@ def pilots_choose(*, superior: Unit, unit_ids, user) -> PilotsChange:
     if entries:
         congresses_bulk_progress(congresses=entries, user=user)
     return change
+
+
+# ---------------------------------------------------------------------------------------
+# Terms and their plans (issue 9, points 9 and 10). A plan changed after congresses were
+# opened reaches them: a step added gives each congress of its levels a milestone, a step
+# changed adds, removes or reschedules them, a step removed takes its milestones along;
+# all in the transaction that changes the step, with the roll-ups (as the bulk services:
+# before/after states handed to `apply_changes`) and a history row per milestone.
+#
+# One window remains: a congress opened at the very instant a step is added may miss that
+# step's milestone (congress_create reads the plan without locking the term; locking it
+# would make every congress opened in a term wait for the others). The roll-ups stay
+# right either way; taking the level off the step and putting it back gives it the row.
+
+STEP_FIELDS = ("code", "title", "order", "levels", "due_rule", "offset_days", "due_date", "effect")
+
+
+@dataclass
+class PlanChange:
+    """What changes to a plan did to the congresses of the term, for the admin's message.
+    Several changes (one admin save) merge into one."""
+
+    step: PlanStep | None = None
+    congress_ids: set[int] = field(default_factory=set)
+    created: int = 0
+    rescheduled: int = 0
+    removed: int = 0
+
+    @property
+    def congresses(self) -> int:
+        return len(self.congress_ids)
+
+    def merge(self, other: PlanChange) -> PlanChange:
+        self.congress_ids |= other.congress_ids
+        self.created += other.created
+        self.rescheduled += other.rescheduled
+        self.removed += other.removed
+        return self
+
+
+class _MilestoneDeltas:
+    """Milestone (before, after) states per congress, applied to the roll-ups at once;
+    the congresses themselves do not change (a new register/hold milestone follows its
+    congress, never the other way round), so their flags and dates go in unchanged."""
+
+    def __init__(self, change: PlanChange):
+        self.change = change
+        self.congresses: dict[int, Congress] = {}
+        self.pairs: dict[int, list] = {}
+
+    def record(self, congress: Congress, before: MilestoneState | None, after: MilestoneState | None) -> None:
+        self.congresses[congress.pk] = congress
+        self.pairs.setdefault(congress.pk, []).append((before, after))
+        self.change.congress_ids.add(congress.pk)
+
+    def apply(self) -> None:
+        def deltas():
+            for pk, congress in self.congresses.items():
+                flags, dated = congress_flags(congress), congress_dated(congress)
+                yield CongressDelta(congress.unit, congress.term_id, flags, flags, self.pairs[pk], dated, dated)
+
+        apply_changes(deltas())
+
+
+def _congresses_of(term: Term, levels) -> list[Congress]:
+    # Locked, so that a congress_update running at the same time snapshots its milestones
+    # either before or after this change, never half-way (its track_congress would count
+    # them twice).
+    return list(
+        Congress.objects.select_for_update(of=("self",)).select_related("unit")
+        .filter(term=term, unit__level__in=list(levels)).order_by("pk")
+    )
+
+
+def _add_milestones(step: PlanStep, levels, user, deltas: _MilestoneDeltas) -> None:
+    """A milestone of `step` for each congress of `levels` in its term that has none."""
+    having = set(step.milestones.values_list("congress_id", flat=True))
+    milestones = []
+    for congress in _congresses_of(step.term, levels):
+        if congress.pk in having:
+            continue
+        (milestone,) = rules.new_milestones(congress, [step])
+        # A "register" or "hold" step added late is done where the congress already says so.
+        rules.milestone_follows_congress(milestone, congress)
+        _stamp(milestone, user, None)
+        milestones.append(milestone)
+        deltas.record(congress, None, MilestoneState.of(milestone))
+    bulk_create_with_history(milestones, Milestone, batch_size=_BULK_BATCH, default_user=user)
+    deltas.change.created += len(milestones)
+
+
+def _remove_milestones(milestones, user, deltas: _MilestoneDeltas) -> None:
+    """Delete these milestones one by one, so each leaves a history row naming the user
+    (simple_history writes it on delete; a queryset delete would not name anyone)."""
+    for milestone in milestones.select_for_update(of=("self",)).select_related("congress__unit"):
+        deltas.record(milestone.congress, MilestoneState.of(milestone), None)
+        milestone._history_user = user
+        milestone.delete()
+        deltas.change.removed += 1
+
+
+def _reschedule_step(step: PlanStep, user, deltas: _MilestoneDeltas) -> None:
+    """Recompute the due dates of the step's unfinished milestones from its rule and each
+    congress's date; a done milestone keeps the due date it was done against (history)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    changed = []
+    for milestone in (step.milestones.select_for_update(of=("self",)).select_related("congress__unit")
+                      .exclude(status=MilestoneStatus.DONE)):
+        due = step.compute_due(milestone.congress.planned_date)
+        if due == milestone.due_date:
+            continue
+        before = MilestoneState.of(milestone)
+        milestone.due_date = due
+        _stamp(milestone, user, None)
+        milestone.updated_at = now
+        changed.append(milestone)
+        deltas.record(milestone.congress, before, MilestoneState.of(milestone))
+    _update_rows(Milestone, changed, ["due_date", "updated_by", "updated_at"], user)
+    deltas.change.rescheduled += len(changed)
+
+
+def _done_message(step: PlanStep, count: int) -> str:
+    return ngettext(
+        "%(count)d congress has already done the step “%(step)s”: its done milestone is the record "
+        "of its work. Confirm that it is removed too.",
+        "%(count)d congresses have already done the step “%(step)s”: their done milestones are the "
+        "record of their work. Confirm that they are removed too.",
+        count,
+    ) % {"count": count, "step": step.title}
+
+
+def plan_step_update_errors(*, step: PlanStep, data: dict, allow_done: bool = False) -> dict[str, str]:
+    """Why `plan_step_update` would refuse this change of `step` (as it is in the
+    database), by field: the admin's form asks before saving, to show them on the field.
+
+    - The effect of a step that has milestones does not change: a "register" or "hold"
+      step and its congresses' dates say the same thing, and turning an ordinary step into
+      one (or back) would rewrite or orphan what units recorded. Add a new step instead.
+    - Levels taken away remove their congresses' milestones; done ones only with
+      `allow_done` (done milestones are history: the date and evidence of work done).
+    """
+    errors: dict[str, str] = {}
+    if "effect" in data and (data["effect"] or "") != step.effect and step.milestones.exists():
+        errors["effect"] = _(
+            "Congresses already have milestones for this step, so its effect cannot change. "
+            "Add a new step with that effect and remove this one."
+        )
+    removed = set(step.levels or []) - set(data.get("levels", step.levels) or [])
+    if removed and not allow_done:
+        done = step.milestones.filter(status=MilestoneStatus.DONE, congress__unit__level__in=removed).count()
+        if done:
+            errors["levels"] = _done_message(step, done)
+    return errors
+
+
+def plan_step_remove_error(*, step: PlanStep, allow_done: bool = False) -> str | None:
+    """Why `plan_step_remove` would refuse to remove `step`: it has done milestones and
+    the removal of those was not confirmed."""
+    if allow_done:
+        return None
+    done = step.milestones.filter(status=MilestoneStatus.DONE).count()
+    return _done_message(step, done) if done else None
+
+
+@transaction.atomic
+def plan_step_add(
+    *, term: Term, user, code: str, title: str, levels: list[str], order: int = 0,
+    due_rule: str = DueRule.BEFORE, offset_days: int = 0, due_date: dt.date | None = None, effect: str = "",
+) -> PlanChange:
+    """Add a step to a term's plan.
+
+    Steps: validate and save the step; give every congress already opened in the term at
+    one of the step's levels its milestone (due by the step's rule and the congress date;
+    a "register"/"hold" milestone done where the congress is registered/held); add them to
+    the roll-ups.
+    """
+    step = PlanStep(term=term, code=code, title=title, order=order, levels=list(levels), due_rule=due_rule,
+                    offset_days=offset_days, due_date=due_date, effect=effect or "")
+    step.full_clean()
+    step.save()
+    change = PlanChange(step=step)
+    deltas = _MilestoneDeltas(change)
+    if step.levels:
+        _add_milestones(step, step.levels, user, deltas)
+    deltas.apply()
+    return change
+
+
+@transaction.atomic
+def plan_step_update(*, step: PlanStep, user, data: dict, allow_done: bool = False) -> PlanChange:
+    """Change a step of a term's plan (any of STEP_FIELDS).
+
+    Steps: lock the step; refuse what `plan_step_update_errors` refuses; apply and
+    validate; remove the milestones of the levels taken away; recompute the due dates of
+    the unfinished milestones if the due rule, the days or the fixed date changed; give
+    the congresses of the levels added their milestones; update the roll-ups.
+    """
+    unknown = set(data) - set(STEP_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown plan step fields: {sorted(unknown)}")
+    step = PlanStep.objects.select_for_update().select_related("term").get(pk=step.pk)
+    if errors := plan_step_update_errors(step=step, data=data, allow_done=allow_done):
+        raise ValidationError(errors)
+    old_levels = list(step.levels or [])
+    old_rule = (step.due_rule, step.offset_days, step.due_date)
+    for name, value in data.items():
+        setattr(step, name, value)
+    step.effect = step.effect or ""
+    step.full_clean()
+    step.save()
+    change = PlanChange(step=step)
+    deltas = _MilestoneDeltas(change)
+    removed = [lv for lv in old_levels if lv not in step.levels]
+    added = [lv for lv in step.levels if lv not in old_levels]
+    if removed:
+        _remove_milestones(step.milestones.filter(congress__unit__level__in=removed), user, deltas)
+    if (step.due_rule, step.offset_days, step.due_date) != old_rule:
+        _reschedule_step(step, user, deltas)
+    if added:
+        _add_milestones(step, added, user, deltas)
+    deltas.apply()
+    return change
+
+
+@transaction.atomic
+def plan_step_remove(*, step: PlanStep, user, allow_done: bool = False) -> PlanChange:
+    """Remove a step from a term's plan with its milestones.
+
+    A step some congresses have done is removed only with `allow_done`: done milestones
+    are the record of work done (dates, evidence numbers, files), so removing them is a
+    decision the admin confirms, not a side effect. The history keeps a row for each
+    milestone removed, naming the user.
+    """
+    step = PlanStep.objects.select_for_update().get(pk=step.pk)
+    if error := plan_step_remove_error(step=step, allow_done=allow_done):
+        raise ValidationError(error)
+    change = PlanChange()
+    deltas = _MilestoneDeltas(change)
+    _remove_milestones(step.milestones.all(), user, deltas)
+    deltas.apply()
+    step.delete()
+    return change
+
+
+@dataclass
+class TermStart:
+    """What `term_start` did."""
+
+    term: Term
+    steps: int = 0
+    deadlines: int = 0
+    no_longer_current: list[Term] = field(default_factory=list)
+
+
+def _shift_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def term_start(
+    *, name: str, start_year: int, end_year: int, levels: list[str], plan: str,
+    copy_from: Term | None = None, make_current: bool, user,
+) -> TermStart:
+    """Start a new term with its plan, so that an admin never faces an empty plan.
+
+    Steps: validate and save the term (not current yet); give it its plan — the portal's
+    default plan, or a copy of `copy_from`'s steps and level deadlines (the levels the new
+    term covers), or none; make it current if asked (`term_make_current`: the terms
+    current for its levels stop being current for them). All or nothing.
+
+    Copied level deadlines and fixed step dates move by the difference of the start
+    years: a plan is laid out around the congress season of its term's first year
+    (DOMAIN.md "Term": the 2020–2025 round held its congresses in 2020, the bloc before
+    15/08/2020), so the same day in the new term's season is the same point in its cycle
+    (15/08/2020 → 15/08/2025). Steps relative to the congress date need no shift. The
+    guiding documents are not copied: a new term has its own directive and plan.
+    """
+    if plan not in PlanSource.values:
+        raise ValidationError({"plan": _("Choose where the plan comes from.")})
+    if plan == PlanSource.COPY and copy_from is None:
+        raise ValidationError({"copy_from": _("Choose the term whose plan to copy.")})
+    if plan != PlanSource.COPY and copy_from is not None:
+        raise ValidationError({"copy_from": _("A term to copy is only needed to copy its plan.")})
+    levels = list(levels or [])
+    # In the order of the tree; anything unknown is kept for Term.clean to refuse.
+    levels = [lv for lv in Level.values if lv in levels] + [lv for lv in levels if lv not in Level.values]
+    term = Term(name=name, start_year=start_year, end_year=end_year, is_current=False, levels=levels)
+    term.full_clean()
+    term.save()
+    result = TermStart(term=term)
+    if plan == PlanSource.DEFAULT:
+        result.steps = len(plan_apply_default(term=term, user=user))
+    elif plan == PlanSource.COPY:
+        years = start_year - copy_from.start_year
+        for step in copy_from.steps.order_by("order", "code"):
+            if not any(term.covers(lv) for lv in step.levels or []):
+                continue
+            plan_step_add(
+                term=term, user=user, code=step.code, title=step.title, order=step.order, levels=list(step.levels),
+                due_rule=step.due_rule, offset_days=step.offset_days, effect=step.effect,
+                due_date=_shift_years(step.due_date, years) if step.due_date else None,
+            )
+            result.steps += 1
+        for deadline in copy_from.level_deadlines.order_by("level"):
+            if not term.covers(deadline.level):
+                continue
+            copied = LevelDeadline(term=term, level=deadline.level, deadline=_shift_years(deadline.deadline, years))
+            copied.full_clean()
+            copied.save()
+            result.deadlines += 1
+    if make_current:
+        result.no_longer_current = term_make_current(term=term, user=user)
+        term.refresh_from_db()
+    return result
+
+
+@transaction.atomic
+def term_make_current(*, term: Term, user) -> list[Term]:
+    """Make `term` the current term of the levels it covers. Returns the terms that stop
+    being current for some of them.
+
+    At most one term is current for a level (`Term.clean`). A term current for the same
+    levels stops being current for them: when it covers nothing else it is no longer
+    current at all; when it covers other levels too, it stays current for those and its
+    levels shrink to them (the province's 2020–2025 stays current above a new 2020–2022
+    for cells). Its congresses keep their term and their history; a term's levels are
+    checked only when a congress is opened, and the counts key on the congress's term.
+    """
+    term = Term.objects.select_for_update().get(pk=term.pk)
+    mine = set(term.covered_levels)
+    replaced = []
+    for other in Term.objects.select_for_update().filter(is_current=True).exclude(pk=term.pk).order_by("pk"):
+        theirs = other.covered_levels
+        if not mine & set(theirs):
+            continue
+        rest = [lv for lv in theirs if lv not in mine]
+        if rest:
+            other.levels = rest
+        else:
+            other.is_current = False
+        other.full_clean()
+        other.save()
+        replaced.append(other)
+    term.is_current = True
+    term.full_clean()
+    term.save()
+    return replaced

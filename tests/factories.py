@@ -3,6 +3,7 @@ service, so a test never builds a state the portal itself could not reach:
 
 - units through `committees.services.unit_create` (the path contains the unit's own pk);
 - terms get the default plan (`congresses.services.plan_apply_default`) and level deadlines;
+- plan steps through `congresses.services.plan_step_add` (opened congresses get milestones);
 - congresses through `congresses.services.congress_create` (one milestone per step);
 - users' grants through `accounts.services.grant_add` (their cached scope stays current).
 """
@@ -19,7 +20,7 @@ from accounts.services import grant_add
 from committees.models import Level, Unit
 from committees.services import unit_create
 from congresses.models import Congress, DueRule, LevelDeadline, PlanStep, Term
-from congresses.services import congress_create, plan_apply_default
+from congresses.services import congress_create, plan_apply_default, plan_step_add
 
 PASSWORD = "Mat-khau-thu-2025!"
 
@@ -92,6 +93,11 @@ class PlanStepFactory(DjangoModelFactory):
     due_rule = DueRule.BEFORE
     offset_days = 30
     due_date = None
+
+    @classmethod
+    def _create(cls, model_class, *args, user=None, **kwargs):
+        # Through the service: congresses already opened in the term get its milestones.
+        return plan_step_add(user=user, **kwargs).step
 
 
 def _current_term() -> Term:

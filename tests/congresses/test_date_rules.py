@@ -309,13 +309,16 @@ def test_plan_step_dates_and_offsets_are_checked(db, english):
 
 
 def test_admin_term_form_refuses_a_level_deadline_outside_the_term(client_for, superuser, english):
+    # "Add term" leads to the start form (a term starts with a plan): the deadlines are
+    # edited on the term's own page.
+    term = Term.objects.create(name="2025–2030", start_year=2025, end_year=2030, levels=["upper"])
     data = {
         "name": "2025–2030", "start_year": "2025", "end_year": "2030", "levels": ["upper"],
         "level_deadlines-TOTAL_FORMS": "1", "level_deadlines-INITIAL_FORMS": "0",
         "level_deadlines-0-level": "upper", "level_deadlines-0-deadline": "2015-08-15",
         "steps-TOTAL_FORMS": "0", "steps-INITIAL_FORMS": "0", "_save": "Save",
     }
-    response = client_for(superuser).post(reverse("admin:congresses_term_add"), data)
+    response = client_for(superuser).post(reverse("admin:congresses_term_change", args=[term.pk]), data)
     assert response.status_code == 200
     assert "long before the term 2025–2030 starts" in response.content.decode()
-    assert not Term.objects.exists()
+    assert not term.level_deadlines.exists()

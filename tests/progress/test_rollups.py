@@ -1,7 +1,8 @@
 """The maintained roll-ups equal a recomputation from scratch after any sequence of
 changes: units created, moved, re-levelled, deleted; congresses opened, rescheduled,
-registered, held, deleted; milestones done, reopened and deleted; imports; and the bulk
-services. Every counter in progress.registry is compared, so an app that registers a new
+registered, held, deleted; milestones done, reopened and deleted; imports; the bulk
+services; and plan steps added, changed (levels, due rule) and removed after congresses
+were opened. Every counter in progress.registry is compared, so an app that registers a new
 one is covered here without editing this test."""
 
 import datetime as dt
@@ -16,14 +17,15 @@ from committees import services as unit_services
 from committees.importing import Row, import_units
 from committees.models import Level, Unit
 from congresses import services
-from congresses.models import Congress, MilestoneStatus, Term
+from congresses.models import Congress, DueRule, MilestoneStatus, PlanStep, Term
 from progress import rollups
 
 LEVELS = Level.values
 OPS = st.lists(
     st.tuples(
         st.sampled_from(["unit", "move", "level", "congress", "date", "register", "hold", "pilot", "tick", "reopen", "import",
-                         "bulk_create", "bulk_hold", "delete_unit", "delete_congress", "delete_milestone"]),
+                         "bulk_create", "bulk_hold", "delete_unit", "delete_congress", "delete_milestone",
+                         "step_add", "step_change", "step_remove"]),
         st.integers(0, 1000), st.integers(0, 1000), st.integers(-40, 40),
     ),
     min_size=3, max_size=25,
@@ -93,6 +95,28 @@ class RollupPropertyTest(TestCase):
                 services.congresses_bulk_create(term=term, user=self.user, specs=[
                     services.CongressSpec(unit=u, planned_date=today + dt.timedelta(days=delta + i), is_pilot=bool(i % 2))
                     for i, u in enumerate(free) if self._term_of(u) == term])
+        elif op == "step_add":
+            self.counter += 1
+            rule = [DueRule.BEFORE, DueRule.AFTER, DueRule.FIXED][b % 3]
+            services.plan_step_add(
+                term=(self.term, self.term_sub)[a % 2], user=self.user, code=f"s{self.counter}", title="Step",
+                levels=sorted({LEVELS[b % 5], LEVELS[(b + a) % 5]}), due_rule=rule, offset_days=abs(delta),
+                due_date=today + dt.timedelta(days=delta) if rule == DueRule.FIXED else None,
+                effect=["", "", "register", "hold"][a % 4])
+        elif op == "step_change":
+            step = self._pick(PlanStep.objects.all(), a)
+            if step is None:
+                return
+            levels = set(step.levels) ^ {LEVELS[b % 5]} or {LEVELS[(b + 1) % 5]}  # a level added or taken away
+            data = {"levels": sorted(levels)}
+            if delta % 2:
+                data.update(due_rule=DueRule.AFTER if step.due_rule == DueRule.BEFORE else DueRule.BEFORE,
+                            offset_days=abs(delta))
+            services.plan_step_update(step=step, user=self.user, data=data, allow_done=True)
+        elif op == "step_remove":
+            step = self._pick(PlanStep.objects.all(), a)
+            if step is not None:
+                services.plan_step_remove(step=step, user=self.user, allow_done=True)
         else:
             congress = self._pick(Congress.objects.all(), a)
             if congress is None:
