@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
-from congresses.selectors import CurrentTerms
+from congresses.selectors import CurrentTerms, Deadline, deadline_for
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 
 AT_RISK_DAYS = 7
@@ -37,42 +37,6 @@ def terms_label(terms: CurrentTerms) -> str:
             levels = ", ".join(str(Level(lv).label) for lv in terms.levels_of(term))
             parts.append(f"{term.name} ({levels})")
     return "; ".join(parts)
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """The date by which units of a level must hold their congress, in the term current
-    for that level, and how far away it is (DOMAIN.md "Term": seed 001, the bloc's congress
-    before 15/8/2020)."""
-
-    level: str
-    date: dt.date
-    today: dt.date
-
-    @property
-    def days_left(self) -> int:
-        """Days from today to the deadline; negative once it has passed."""
-        return (self.date - self.today).days
-
-    @property
-    def level_label(self) -> str:
-        return str(Level(self.level).label)
-
-    @property
-    def days_label(self) -> str:
-        n = self.days_left
-        if n > 0:
-            return ngettext("%(n)d day left", "%(n)d days left", n) % {"n": n}
-        if n == 0:
-            return _("today")
-        return ngettext("%(n)d day ago", "%(n)d days ago", -n) % {"n": -n}
-
-    @property
-    def passed(self) -> bool:
-        return self.days_left < 0
-
-    def __str__(self) -> str:
-        return f"{date_format(self.date, 'SHORT_DATE_FORMAT')} ({self.days_label})"
 
 
 @dataclass
@@ -204,8 +168,7 @@ class Dashboard:
         return out
 
     def deadline_of(self, level: str) -> Deadline | None:
-        day = self.deadlines.get(level)
-        return Deadline(level, day, self.today) if day else None
+        return deadline_for(self.terms, level, self.today)
 
     @property
     def deadline(self) -> Deadline | None:
