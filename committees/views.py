@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from congresses.selectors import current_term, unit_overview
+from congresses.selectors import current_terms, unit_overview
 
 from . import services
 from .filters import UnitFilterSet
@@ -41,7 +41,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
-    overview = unit_overview(unit=unit, term=current_term(), today=timezone.localdate())
+    overview = unit_overview(unit=unit, terms=current_terms(), today=timezone.localdate())
     mark_in_scope(overview.ancestors, request.user)
     can_edit = request.user.scope.can_edit(unit)
     can_start = overview.term is not None and overview.congress is None and can_edit

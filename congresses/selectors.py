@@ -87,6 +87,49 @@ def current_term(level: str | None = None) -> Term | None:
     return terms.for_level(level) if level else terms.primary
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """The date by which units of a level must hold their congress, in the term current
+    for that level, and how far away it is (DOMAIN.md "Term": seed 001, the bloc's congress
+    before 15/8/2020)."""
+
+    level: str
+    date: dt.date
+    today: dt.date
+
+    @property
+    def days_left(self) -> int:
+        """Days from today to the deadline; negative once it has passed."""
+        return (self.date - self.today).days
+
+    @property
+    def level_label(self) -> str:
+        return str(Level(self.level).label)
+
+    @property
+    def days_label(self) -> str:
+        n = self.days_left
+        if n > 0:
+            return ngettext("%(n)d day left", "%(n)d days left", n) % {"n": n}
+        if n == 0:
+            return _("today")
+        return ngettext("%(n)d day ago", "%(n)d days ago", -n) % {"n": -n}
+
+    @property
+    def passed(self) -> bool:
+        return self.days_left < 0
+
+    def __str__(self) -> str:
+        return f"{date_format(self.date, 'SHORT_DATE_FORMAT')} ({self.days_label})"
+
+
+def deadline_for(terms: CurrentTerms, level: str, today: dt.date) -> Deadline | None:
+    """The deadline of `level` in the term current for it, or None."""
+    term = terms.for_level(level)
+    day = term.deadline_for(level) if term is not None else None
+    return Deadline(level, day, today) if day else None
+
+
 def congress_warnings(congress: Congress) -> list[str]:
     """Warnings about a congress's date that inform but never block (DOMAIN.md "Congress":
     congresses go bottom-up, each level before its deadline)."""
@@ -137,12 +180,13 @@ class ChildRow:
 @dataclass
 class UnitOverview:
     unit: Unit
-    term: Term | None
+    term: Term | None  # the term current for the unit's level
     ancestors: list[Unit]
     congress: Congress | None
     milestones: list[Milestone]
     children: list[ChildRow]
     warnings: list[str] = field(default_factory=list)
+    deadline: Deadline | None = None  # the unit's own, in that term
 
 
 def _with_progress(qs, today: dt.date):
@@ -156,15 +200,17 @@ def _with_progress(qs, today: dt.date):
     )
 
 
-def unit_overview(*, unit: Unit, term: Term | None, today: dt.date) -> UnitOverview:
-    """A unit's page: breadcrumbs, its own congress and milestones, and one row per child
-    unit with its congress date and milestone completion. Seven queries, whatever the
-    number of children."""
+def unit_overview(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> UnitOverview:
+    """A unit's page: breadcrumbs, its own congress and milestones in the term current for
+    its level, its level's deadline, and one row per child unit with its congress (in the
+    term current for the child's level: cells may be on a shorter term) and milestone
+    completion. Seven queries, whatever the number of children (`terms` comes with its
+    deadlines)."""
     ancestors = list(Unit.objects.ancestors_of(unit))
     children = list(Unit.objects.filter(parent=unit).order_by("name"))
-    congress, milestones, rows, warnings = None, [], [], []
+    term = terms.for_level(unit.level)
+    congress, milestones, warnings = None, [], []
     if term is not None:
-        term = Term.objects.prefetch_related("level_deadlines").get(pk=term.pk)
         congress = (
             _with_progress(Congress.objects.filter(unit=unit, term=term), today)
             .select_related("unit", "term", "updated_by")
@@ -174,24 +220,22 @@ def unit_overview(*, unit: Unit, term: Term | None, today: dt.date) -> UnitOverv
             congress.term = term  # reuse the prefetched deadlines
             milestones = list(congress.milestones.select_related("step", "updated_by").order_by("step__order"))
             warnings = congress_warnings(congress)
-        by_unit = {
-            c.unit_id: c
-            for c in _with_progress(Congress.objects.filter(term=term, unit__parent=unit), today)
-        }
-        rows = [
-            ChildRow(
-                unit=child, congress=by_unit.get(child.pk),
-                steps_done=getattr(by_unit.get(child.pk), "steps_done", 0),
-                steps_total=getattr(by_unit.get(child.pk), "steps_total", 0),
-                overdue=getattr(by_unit.get(child.pk), "steps_overdue", 0),
-            )
-            for child in children
-        ]
-    else:
-        rows = [ChildRow(unit=child, congress=None) for child in children]
+    by_unit = {
+        c.unit_id: c
+        for c in _with_progress(Congress.objects.filter(terms.q("term", "unit__level"), unit__parent=unit), today)
+    } if children and terms.terms else {}
+    rows = [
+        ChildRow(
+            unit=child, congress=by_unit.get(child.pk),
+            steps_done=getattr(by_unit.get(child.pk), "steps_done", 0),
+            steps_total=getattr(by_unit.get(child.pk), "steps_total", 0),
+            overdue=getattr(by_unit.get(child.pk), "steps_overdue", 0),
+        )
+        for child in children
+    ]
     return UnitOverview(
         unit=unit, term=term, ancestors=ancestors, congress=congress, milestones=milestones,
-        children=rows, warnings=warnings,
+        children=rows, warnings=warnings, deadline=deadline_for(terms, unit.level, today),
     )
 
 

@@ -3,6 +3,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from committees.querysets import mark_in_scope
 from . import services
 from .forms import CongressForm, MilestoneForm, PilotsForm
 from .models import Congress, Milestone
-from .selectors import congress_history, congress_warnings, current_term, current_terms
+from .selectors import Deadline, congress_history, congress_warnings, current_term, current_terms
 
 
 def _today() -> dt.date:
@@ -40,7 +41,10 @@ def _congress_page(request: HttpRequest, congress: Congress, *, failed: tuple[in
                 },
             )
     done = sum(1 for m in milestones if m.is_done)
+    prefetch_related_objects([congress.term], "level_deadlines")  # read by the deadline and the warnings
+    deadline = congress.term.deadline_for(congress.unit.level)
     context = {
+        "deadline": Deadline(congress.unit.level, deadline, today) if deadline else None,
         "congress": congress,
         "unit": congress.unit,
         "ancestors": mark_in_scope(list(Unit.objects.ancestors_of(congress.unit)), request.user),
@@ -67,18 +71,15 @@ def my_unit(request: HttpRequest) -> HttpResponse:
     unit_ids = request.user.scope.my_unit_ids
     if not unit_ids:
         raise Http404
-    term = current_term()
+    terms = current_terms()
+    # Each unit's congress in the term current for its level (cells may be on a shorter term).
+    mine = Congress.objects.filter(terms.q("term", "unit__level"), unit_id__in=unit_ids)
     if len(unit_ids) > 1:
         units = Unit.objects.filter(pk__in=unit_ids).order_by("path")
-        congresses = {
-            c.unit_id: c for c in Congress.objects.filter(unit_id__in=unit_ids, term=term)
-        } if term else {}
+        congresses = {c.unit_id: c for c in mine}
         rows = [(unit, congresses.get(unit.pk)) for unit in units]
-        return render(request, "congresses/my_units.html", {"rows": rows, "term": term})
-    congress = (
-        Congress.objects.filter(unit_id=unit_ids[0], term=term).select_related("unit", "term").first()
-        if term else None
-    )
+        return render(request, "congresses/my_units.html", {"rows": rows, "term": terms.primary})
+    congress = mine.select_related("unit", "term").first()
     if congress is None:
         return redirect("committees:unit_detail", pk=unit_ids[0])
     return _congress_page(request, congress)
@@ -129,7 +130,7 @@ def congress_start(request: HttpRequest, unit_pk: int) -> HttpResponse:
         raise Http404
     if request.method != "POST":  # after the scope check: out of scope is 404 whatever the method
         return HttpResponseNotAllowed(["POST"])
-    term = current_term()
+    term = current_term(unit.level)  # congress_create refuses a term not covering the level
     if term is None:
         messages.error(request, _("No term has been set up yet."))
         return redirect(unit)

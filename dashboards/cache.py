@@ -2,7 +2,8 @@
 
 A dashboard is the same for everyone allowed to open it (the breadcrumbs, which depend
 on the user's scope, are drawn outside the cached part), so it is rendered once and kept
-under a key made of the unit, the term, the day (overdue counts move at midnight), the
+under a key made of the unit, the current terms (one per level, several at once: every
+one of them, since the page counts each unit in the term current for its level), the day (overdue counts move at midnight), the
 language and two version tokens:
 
 - the unit's version, replaced whenever the domain says the unit's figures changed
@@ -53,11 +54,12 @@ def bump(unit_ids: Iterable[int] | None) -> None:
     transaction.on_commit(partial(replace_tokens, None if unit_ids is None else frozenset(unit_ids)))
 
 
-def body_key(unit_id: int, term_id: int, today: dt.date, language: str) -> str:
+def body_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:
     keys = [_UNIT.format(unit_id), _ALL]
     versions = cache.get_many(keys)
     missing = {k: _token() for k in keys if k not in versions}
     if missing:
         cache.set_many(missing, timeout=None)
         versions.update(missing)
-    return f"dashboard:body:{unit_id}:{term_id}:{today.isoformat()}:{language}:{versions[keys[0]]}:{versions[_ALL]}"
+    terms = "-".join(str(pk) for pk in term_ids)
+    return f"dashboard:body:{unit_id}:{terms}:{today.isoformat()}:{language}:{versions[keys[0]]}:{versions[_ALL]}"

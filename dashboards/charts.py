@@ -146,15 +146,18 @@ def _next_month(day: dt.date) -> dt.date:
 
 def calendar_chart(d: Dashboard) -> Calendar | None:
     """Congresses below the unit per week of their date (held, or else planned), pilots
-    stacked apart, with the level deadlines and today drawn across. None when no
-    congress below has a date."""
-    if not d.dates:
-        return None
+    stacked apart, with today and the deadlines drawn across: the unit's own level's and
+    those of every level below it, whether or not a congress there has a date yet. None
+    when there is neither a date nor a deadline to draw."""
+    if d.is_leaf:
+        return None  # nothing below to draw; the unit's own deadline is on its congress card
     deadlines = d.deadlines
-    levels_below = {r.level for r in d.dates}
-    marks = [(day, level) for level, day in deadlines.items() if level in levels_below]
-    first = min(r.date for r in d.dates)
-    last = max([r.date for r in d.dates] + [day for day, _level in marks])
+    levels_shown = {d.unit.level, *d.levels_below, *(r.level for r in d.dates)}
+    marks = [(day, level) for level, day in deadlines.items() if level in levels_shown]
+    if not d.dates and not marks:
+        return None
+    days = [r.date for r in d.dates] + [day for day, _level in marks]
+    first, last = min(days), max(days)
     first = min(first, d.today) if (d.today - first).days < 400 else first
     last = max(last, d.today) if (d.today - last).days < 400 and d.today > last else last
     by_month = (_week_start(last) - _week_start(first)).days // 7 + 1 > MAX_COLUMNS

@@ -206,7 +206,7 @@ def list_heading(listing: UnitList) -> list[str]:
     if listing.missing_label:
         title += " — " + _("%(what)s first") % {"what": listing.missing_label}
     filters = "; ".join(f"{label}: {value}" for label, value in listing.filters) or _("no filter")
-    return [title, _("Filters: %(filters)s") % {"filters": filters} + " · " + _as_of(listing.term.name, listing.today)]
+    return [title, _("Filters: %(filters)s") % {"filters": filters} + " · " + _as_of(listing.terms_label, listing.today)]
 
 
 def unit_list_csv(listing: UnitList) -> StreamingHttpResponse:
@@ -231,10 +231,10 @@ def unit_list_xlsx(listing: UnitList) -> HttpResponse:
 def _children_columns() -> list[Column]:
     return [
         Column(_("Unit"), 42), Column(_("Code"), 14), Column(_("Level"), 18), Column(_("Congress date"), 14),
-        Column(_("Status"), 16), Column(_("Pilot congress"), 10), Column(_("Steps done"), 10), Column(_("Steps"), 10),
-        Column(_("Overdue steps"), 10), Column(_("Progress"), 14), Column(_("Reason"), 32),
-        Column(_("Units below"), 10), Column(_("Below: held"), 10), Column(_("Below: steps done"), 12),
-        Column(_("Below: steps"), 12),
+        Column(_("Level deadline"), 14), Column(_("Status"), 16), Column(_("Pilot congress"), 10),
+        Column(_("Steps done"), 10), Column(_("Steps"), 10), Column(_("Overdue steps"), 10), Column(_("Progress"), 14),
+        Column(_("Reason"), 48), Column(_("Units below"), 10), Column(_("Below: held"), 10),
+        Column(_("Below: steps done"), 12), Column(_("Below: steps"), 12),
     ]
 
 
@@ -245,9 +245,10 @@ def _children_values(d: Dashboard) -> list[list]:
         c = r.congress
         rows.append([
             r.unit.name, r.unit.code, levels.get(r.unit.level, r.unit.level),
-            c.planned_date if c else None, c.get_status_display() if c else _("No congress"),
+            c.counts_on if c else None, r.deadline.date if r.deadline else None,
+            c.get_status_display() if c else _("No congress"),
             c.is_pilot if c else False, c.steps_done if c else None, c.steps_total if c else None,
-            c.steps_overdue if c else None, str(Light(r.light).label), str(r.reason),
+            c.steps_overdue if c else None, str(Light(r.light).label), r.reason,
             r.totals.units_total, r.totals.held, r.totals.steps_done, r.totals.steps_total,
         ])
     return rows
@@ -259,7 +260,11 @@ def _ratio(part: int, whole: int) -> float | None:
 
 def _summary_rows(d: Dashboard) -> list[list]:
     t = d.totals
+    c = d.congress
     rows = [
+        [_("Congress date of this unit"), c.counts_on if c else None, None, None],
+        [_("Deadline of this unit's level"), d.deadline.date if d.deadline else None,
+         d.deadline.days_label if d.deadline else None, None],
         [_("Units below"), t.units_total, None, None],
         [_("Congress date registered"), t.registered, t.units_total, _ratio(t.registered, t.units_total)],
         [_("Congresses held"), t.held, t.units_total, _ratio(t.held, t.units_total)],
@@ -268,8 +273,17 @@ def _summary_rows(d: Dashboard) -> list[list]:
         [_("Overdue steps"), t.overdue, None, None],
     ]
     for row in t.by_level():
-        rows.append([_("%(level)s held") % {"level": row["label"]}, row["held"], row["units"],
-                     _ratio(row["held"], row["units"])])
+        label, units = row["label"], row["units"]
+        rows.append([_("%(level)s: congress date registered") % {"level": label}, row["registered"], units,
+                     _ratio(row["registered"], units)])
+        rows.append([_("%(level)s held") % {"level": label}, row["held"], units, _ratio(row["held"], units)])
+        if row["pilots"]:
+            rows.append([_("%(level)s: pilot congresses held") % {"level": label}, row["pilots_held"], row["pilots"],
+                         _ratio(row["pilots_held"], row["pilots"])])
+    for deadline in (d.deadline_of(level) for level in d.levels_below):
+        if deadline is not None:
+            rows.append([_("Deadline: %(level)s") % {"level": deadline.level_label}, deadline.date,
+                         deadline.days_label, None])
     rows += [
         [_("units below dated before one of their subordinate units' congresses"), t.before_subordinates, None, None],
         [_("units below dated after their level's deadline"), d.after_deadline, None, None],
@@ -278,7 +292,7 @@ def _summary_rows(d: Dashboard) -> list[list]:
 
 
 def _dashboard_heading(d: Dashboard) -> list[str]:
-    return [_("Dashboard — %(unit)s") % {"unit": d.unit.name}, _as_of(d.term.name, d.today)]
+    return [_("Dashboard — %(unit)s") % {"unit": d.unit.name}, _as_of(d.terms_label, d.today)]
 
 
 def dashboard_csv(d: Dashboard) -> StreamingHttpResponse:

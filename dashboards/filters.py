@@ -28,7 +28,8 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Level
 from congresses.forms import DateInput
-from congresses.models import CongressStatus, PlanStep, Term
+from congresses.models import CongressStatus, PlanStep
+from congresses.selectors import CurrentTerms
 
 from .lists import NO_CONGRESS, deadline_of_level, has_overdue, has_step
 
@@ -115,13 +116,17 @@ class UnitListFilterSet(django_filters.FilterSet):
     # The fields always in view; the others fold under "More filters" (phones).
     primary = ("q", "level", "status", "missing")
 
-    def __init__(self, data=None, *args, term: Term, today: dt.date, **kwargs):
+    def __init__(self, data=None, *args, terms: CurrentTerms, today: dt.date, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.term = term
+        self.terms = terms
         self.today = today
-        # The term's steps, read once: the choices, and the step a code names.
-        self.steps = {s.code: s for s in term.steps.all()}
-        self.filters["step"].extra["choices"] = [(code, s.title) for code, s in self.steps.items()]
+        # The current terms' steps, read once: the choices, and the steps a code names
+        # (with several current terms, each plan may have a step of that code: "plan").
+        order = {t.pk: i for i, t in enumerate(terms.terms)}
+        self.steps: dict[str, list[PlanStep]] = {}
+        for s in sorted(PlanStep.objects.filter(term_id__in=order), key=lambda s: (order[s.term_id], s.order, s.code)):
+            self.steps.setdefault(s.code, []).append(s)
+        self.filters["step"].extra["choices"] = [(code, steps[0].title) for code, steps in self.steps.items()]
 
     # --- Filters --------------------------------------------------------------------------
 
@@ -167,7 +172,7 @@ class UnitListFilterSet(django_filters.FilterSet):
         # deadline), counted by the roll-ups on the same date: held, or else planned.
         if value == "before_subordinates":
             return queryset.filter(before_subordinates=True)
-        return queryset.annotate(level_deadline=deadline_of_level(self.term)).filter(
+        return queryset.annotate(level_deadline=deadline_of_level(self.terms)).filter(
             congress_date__gt=F("level_deadline")
         )
 
@@ -193,7 +198,8 @@ class UnitListFilterSet(django_filters.FilterSet):
         return []
 
     @property
-    def chosen_step(self) -> PlanStep | None:
+    def chosen_step(self) -> list[PlanStep] | None:
+        """The steps of the chosen code, or None."""
         return self.steps.get(self.form.cleaned_data.get("step") or "")
 
     def order_by(self) -> list:
@@ -239,7 +245,7 @@ class UnitListFilterSet(django_filters.FilterSet):
             if name == "step_done" and self.chosen_step is None:
                 continue
             if name == "step":
-                shown = self.steps[value].title if value in self.steps else value
+                shown = self.steps[value][0].title if value in self.steps else value
             elif isinstance(value, dt.date):
                 shown = value.strftime("%d/%m/%Y")
             elif "choices" in flt.extra:
@@ -265,7 +271,7 @@ class UnitListFilterSet(django_filters.FilterSet):
         if not missing or not self.missing_keys():
             return ""
         if missing == "step":
-            return _("Step “%(step)s” not done") % {"step": self.chosen_step.title}
+            return _("Step “%(step)s” not done") % {"step": self.chosen_step[0].title}
         return str(dict(MISSING_CHOICES)[missing])
 
 

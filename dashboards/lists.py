@@ -5,8 +5,9 @@ exports). The dashboard counts what this list lists: every count links here.
 One query for a page of rows, whatever the size of the tree:
 
 - the subtree is `path LIKE 'X%'`, a range scan on the path index (committees.models);
-- the unit's congress of the term is a LEFT JOIN (a FilteredRelation on the unique
-  (unit, term) pair), so a unit without a congress stays in the list;
+- the unit's congress is a LEFT JOIN (a FilteredRelation on the unique (unit, term)
+  pair, the term being the one current for the unit's level: `CurrentTerms.q`), so a
+  unit without a congress stays in the list;
 - milestone counts are correlated subqueries keyed by the congress, each answered by the
   (congress, step) unique index; PostgreSQL evaluates them only for the rows it returns
   unless a filter or the ordering needs them.
@@ -37,7 +38,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from committees.models import Level, Unit
-from congresses.models import Congress, CongressStatus, LevelDeadline, Milestone, MilestoneStatus, PlanStep, Term
+from congresses.models import Congress, CongressStatus, Milestone, MilestoneStatus, PlanStep
+from congresses.selectors import CurrentTerms
 
 if TYPE_CHECKING:
     from .filters import UnitListFilterSet
@@ -69,9 +71,9 @@ def milestones_of_row() -> QuerySet:
     return Milestone.objects.filter(congress_id=OuterRef("congress_pk"))
 
 
-def unit_rows(*, unit: Unit, term: Term, today: dt.date) -> QuerySet[Unit]:
+def unit_rows(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> QuerySet[Unit]:
     """The strict descendants of `unit` (what the dashboard counts), annotated with their
-    congress of `term` and its milestone counts as of `today`.
+    congress in the term current for their level and its milestone counts as of `today`.
 
     Annotations: `parent_name`, `congress_pk` (None without a congress), `congress_date`
     (the day held, or else planned: the calendar's date), `planned_date`,
@@ -82,7 +84,8 @@ def unit_rows(*, unit: Unit, term: Term, today: dt.date) -> QuerySet[Unit]:
     """
     return (
         Unit.objects.under(unit, include_self=False)
-        .annotate(c=FilteredRelation("congresses", condition=Q(congresses__term=term)))
+        # The condition's `level` is the unit's own column, in the join's ON clause.
+        .annotate(c=FilteredRelation("congresses", condition=terms.q("congresses__term", "level")))
         .annotate(
             parent_name=F("parent__name"),
             congress_pk=F("c__id"),
@@ -117,9 +120,10 @@ def has_overdue(today: dt.date) -> Exists:
     return Exists(open_milestones(today).filter(congress_id=OuterRef("congress_pk")))
 
 
-def has_step(step: PlanStep, *, done: bool | None = None) -> Exists:
-    """The row's congress has a milestone for `step` (done or not, when asked)."""
-    qs = milestones_of_row().filter(step=step)
+def has_step(steps: list[PlanStep], *, done: bool | None = None) -> Exists:
+    """The row's congress has a milestone for one of `steps` (the steps of one code in the
+    current terms; done or not, when asked)."""
+    qs = milestones_of_row().filter(step__in=steps)
     if done is True:
         qs = qs.filter(status=MilestoneStatus.DONE)
     elif done is False:
@@ -127,13 +131,16 @@ def has_step(step: PlanStep, *, done: bool | None = None) -> Exists:
     return Exists(qs)
 
 
-def deadline_of_level(term: Term) -> Subquery:
-    """The deadline of the row's level in `term`: a subquery on the (term, level) unique
-    index rather than a CASE built from the deadlines, which would cost a query."""
-    return Subquery(
-        LevelDeadline.objects.filter(term=term, level=OuterRef("level")).values("deadline")[:1],
-        output_field=DateField(),
-    )
+def deadline_of_level(terms: CurrentTerms) -> Case:
+    """The deadline of the row's level in the term current for it: a CASE built from the
+    deadlines `current_terms()` has already read (no query of its own)."""
+    whens = []
+    for level in Level.values:
+        term = terms.for_level(level)
+        day = term.deadline_for(level) if term is not None else None
+        if day is not None:
+            whens.append(When(level=level, then=Value(day)))
+    return Case(*whens, default=Value(None), output_field=DateField())
 
 
 @dataclass
@@ -141,9 +148,15 @@ class UnitList:
     """The list of the units below `unit` as one request asks for it."""
 
     unit: Unit
-    term: Term
+    terms: CurrentTerms
     today: dt.date
     filterset: UnitListFilterSet
+
+    @property
+    def terms_label(self) -> str:
+        from .selectors import terms_label
+
+        return terms_label(self.terms)
 
     @property
     def rows(self) -> QuerySet[Unit]:

@@ -1,5 +1,10 @@
 """The dashboard of a unit: headline counts over its whole subtree and one row per child,
-read from the maintained roll-ups. A fixed number of queries, whatever the tree's size."""
+read from the maintained roll-ups. A fixed number of queries, whatever the tree's size.
+
+Each unit counts in the term current for its level (DOMAIN.md "Term": cells may be on
+2020–2022 under a bloc on 2020–2025), so every read below takes `CurrentTerms`, not one
+term: the roll-up rows keyed by (term, level) through `terms.q()`, the rows keyed by term
+alone through the current term ids, the steps through the current terms' plans."""
 
 from __future__ import annotations
 
@@ -7,16 +12,31 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum, prefetch_related_objects
+from django.db.models import Count, Q, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
-from congresses.models import Congress, Light, MilestoneStatus, PlanStep, Term
+from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
+from congresses.selectors import CurrentTerms, Deadline, deadline_for
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 
 AT_RISK_DAYS = 7
+LIGHT_RANK = {Light.LATE: 0, Light.AT_RISK: 1, Light.ON_TRACK: 2}  # worst first
+
+
+def terms_label(terms: CurrentTerms) -> str:
+    """The current terms as a page names them: "2025–2030", or with several current terms
+    "2020–2025; 2020–2022 (Sub-grassroots)" — each term after the first with its levels."""
+    parts = []
+    for i, term in enumerate(terms.terms):
+        if i == 0:
+            parts.append(term.name)
+        else:
+            levels = ", ".join(str(Level(lv).label) for lv in terms.levels_of(term))
+            parts.append(f"{term.name} ({levels})")
+    return "; ".join(parts)
 
 
 @dataclass
@@ -59,18 +79,26 @@ class Totals:
         return self.flag("before_subordinates")
 
     def by_level(self) -> list[dict]:
+        """Per level below, top down: units, and the congresses registered, held, pilots and
+        pilots held (seed 001: "60/60 grassroots registered", "8/10 sub-grassroots held")."""
         return [
             {"level": level, "label": label, "units": self.units.get(level, 0),
-             "held": self.flag("held", level), "registered": self.flag("registered", level)}
+             "registered": self.flag("registered", level), "held": self.flag("held", level),
+             "pilots": self.flag("pilots", level), "pilots_held": self.flag("pilots_held", level)}
             for level, label in Level.choices if self.units.get(level)
         ]
 
 
 @dataclass
 class StepRow:
+    """A plan step and its milestones: below the unit (the roll-ups), or for a unit without
+    subordinates its own milestone (`milestone`, total 1)."""
+
     step: PlanStep
     total: int
     done: int
+    milestone: Milestone | None = None
+    overdue: bool = False
 
 
 @dataclass
@@ -79,7 +107,13 @@ class ChildRow:
     congress: Congress | None
     totals: Totals
     light: Light = Light.ON_TRACK
-    reason: str = ""
+    reasons: list[str] = field(default_factory=list)
+    deadline: Deadline | None = None
+
+    @property
+    def reason(self) -> str:
+        """Every reason in one line, worst first."""
+        return "; ".join(self.reasons)
 
 
 @dataclass
@@ -95,18 +129,66 @@ class DateRow:
 @dataclass
 class Dashboard:
     unit: Unit
-    term: Term
+    terms: CurrentTerms
     today: dt.date
     ancestors: list[Unit]
     totals: Totals
     steps: list[StepRow]
     children: list[ChildRow]
-    congress: Congress | None = None  # the unit's own
+    congress: Congress | None = None  # the unit's own, in the term current for its level
     dates: list[DateRow] = field(default_factory=list)
 
     @property
+    def term(self) -> Term:
+        """The term the page names (the highest level's); `terms_label` names them all."""
+        return self.terms.primary
+
+    @property
+    def own_term(self) -> Term | None:
+        """The term current for the unit's own level: the one its congress belongs to."""
+        return self.terms.for_level(self.unit.level)
+
+    @property
+    def terms_label(self) -> str:
+        return terms_label(self.terms)
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
     def deadlines(self) -> dict[str, dt.date]:
-        return {d.level: d.deadline for d in self.term.level_deadlines.all()}
+        """Each level's deadline in the term current for that level."""
+        out = {}
+        for level in Level.values:
+            term = self.terms.for_level(level)
+            day = term.deadline_for(level) if term is not None else None
+            if day is not None:
+                out[level] = day
+        return out
+
+    def deadline_of(self, level: str) -> Deadline | None:
+        return deadline_for(self.terms, level, self.today)
+
+    @property
+    def deadline(self) -> Deadline | None:
+        """The deadline that applies to the unit itself."""
+        return self.deadline_of(self.unit.level)
+
+    @property
+    def by_level(self) -> list[dict]:
+        """`Totals.by_level` of the subtree, each level with its deadline."""
+        return [{**row, "deadline": self.deadline_of(row["level"])} for row in self.totals.by_level()]
+
+    @property
+    def levels_below(self) -> list[str]:
+        return [lv for lv in Level.values if self.totals.units.get(lv)]
+
+    @property
+    def child_deadlines(self) -> list[Deadline]:
+        """The deadlines of the levels of the unit's children (their table's caption)."""
+        levels = {row.unit.level for row in self.children}
+        return [d for lv in Level.values if lv in levels and (d := self.deadline_of(lv)) is not None]
 
     @property
     def after_deadline(self) -> int:
@@ -135,63 +217,107 @@ class Dashboard:
         return self.after_deadline + self.totals.before_subordinates + len(self.own_issues)
 
 
-def _totals_for(unit_ids: list[int], term: Term, today: dt.date, per_step: dict | None = None) -> dict[int, Totals]:
-    """The subtree totals of these units: four queries. `per_step`, when given, receives
-    {step id: StepCount} of the first unit (the dashboard's own)."""
+def _totals_for(unit_ids: list[int], terms: CurrentTerms, today: dt.date,
+                per_step: dict | None = None) -> dict[int, Totals]:
+    """The subtree totals of these units, each unit below counted in the term current for
+    its level: four queries. `per_step`, when given, receives {step id: (total, done)} of
+    the first unit (the dashboard's own)."""
     totals: dict[int, Totals] = defaultdict(Totals)
+    term_ids = [t.pk for t in terms.terms]
     for unit_id, level, n in UnitCount.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "level", "units"):
         totals[unit_id].units[level] = n
-    for row in CongressCount.objects.filter(unit_id__in=unit_ids, term=term).values():
+    # One current term per level: at most one row per (unit, level).
+    for row in CongressCount.objects.filter(terms.q(), unit_id__in=unit_ids).values():
         totals[row["unit_id"]].congresses[row["level"]] = row
-    for unit_id, step_id, total, done in StepCount.objects.filter(unit_id__in=unit_ids, step__term=term).values_list(
-        "unit_id", "step_id", "total", "done"
-    ):
+    for unit_id, step_id, total, done in StepCount.objects.filter(
+        unit_id__in=unit_ids, step__term_id__in=term_ids
+    ).values_list("unit_id", "step_id", "total", "done"):
         t = totals[unit_id]
         t.steps_total += total
         t.steps_done += done
         if per_step is not None and unit_id == unit_ids[0]:
             per_step[step_id] = (total, done)
+    # Keyed by term only: a congress belongs to a term covering its level, and current
+    # terms cover disjoint levels, so the current term ids select the current congresses.
     for row in (
-        OpenDueCount.objects.filter(unit_id__in=unit_ids, term=term, due_date__lt=today)
+        OpenDueCount.objects.filter(unit_id__in=unit_ids, term_id__in=term_ids, due_date__lt=today)
         .values("unit_id").annotate(n=Sum("open"))
     ):
         totals[row["unit_id"]].overdue = row["n"]
     return totals
 
 
-def _light(congress: Congress | None, totals: Totals, deadline: dt.date | None, today: dt.date) -> tuple[Light, str]:
-    """On track / at risk / late, with the reason a briefing would give."""
+def _light(congress: Congress | None, totals: Totals, deadline: dt.date | None,
+           today: dt.date) -> tuple[Light, list[str]]:
+    """The worst light of a unit's row and every reason for it, worst first: what a
+    briefing would say about the unit (DOMAIN.md "Congress": each level before its
+    deadline, bottom-up; "Plan and milestones")."""
+    problems: list[tuple[Light, str]] = []
+    deadline_passed = deadline is not None and deadline < today
     if congress is None:
-        return Light.LATE if deadline and deadline < today else Light.AT_RISK, _("no congress opened")
-    if congress.is_held:
-        return Light.ON_TRACK, _("congress held")
-    own_overdue = getattr(congress, "steps_overdue", 0)
-    if own_overdue:
-        return Light.LATE, ngettext("%(n)d overdue step", "%(n)d overdue steps", own_overdue) % {"n": own_overdue}
-    date = congress.planned_date
-    if deadline and date and date > deadline:
-        return Light.LATE, _("dated after the level deadline")
+        problems.append((Light.LATE if deadline_passed else Light.AT_RISK, _("no congress opened")))
+    else:
+        date = congress.counts_on
+        own_overdue = getattr(congress, "steps_overdue", 0)
+        if own_overdue:
+            problems.append((Light.LATE, ngettext(
+                "%(n)d overdue step", "%(n)d overdue steps", own_overdue) % {"n": own_overdue}))
+        if deadline and date and date > deadline:
+            problems.append((Light.LATE, _("dated after the level deadline (%(date)s)") % {
+                "date": date_format(deadline, "SHORT_DATE_FORMAT")}))
+        if date is None:
+            problems.append((Light.LATE if deadline_passed else Light.AT_RISK, _("no congress date")))
+        if congress.before_subordinates:
+            problems.append((Light.AT_RISK, _("dated before a subordinate unit's congress")))
+        due_soon = getattr(congress, "steps_due_soon", 0)
+        if due_soon and not congress.is_held:
+            problems.append((Light.AT_RISK, ngettext(
+                "%(n)d step due within %(days)d days", "%(n)d steps due within %(days)d days", due_soon
+            ) % {"n": due_soon, "days": AT_RISK_DAYS}))
     if totals.overdue:
-        return Light.AT_RISK, ngettext(
-            "%(n)d overdue step below", "%(n)d overdue steps below", totals.overdue
-        ) % {"n": totals.overdue}
-    if getattr(congress, "steps_due_soon", 0):
-        return Light.AT_RISK, ngettext(
-            "%(n)d step due within %(days)d days", "%(n)d steps due within %(days)d days", congress.steps_due_soon
-        ) % {"n": congress.steps_due_soon, "days": AT_RISK_DAYS}
-    if date is None:
-        return Light.AT_RISK, _("no congress date")
-    if getattr(congress, "before_subordinates", False):
-        return Light.AT_RISK, _("dated before a subordinate unit's congress")
-    return Light.ON_TRACK, _("on schedule")
+        problems.append((Light.AT_RISK, ngettext(
+            "%(n)d overdue step below", "%(n)d overdue steps below", totals.overdue) % {"n": totals.overdue}))
+    if not problems:
+        return Light.ON_TRACK, [_("congress held") if congress.is_held else _("on schedule")]
+    problems.sort(key=lambda p: LIGHT_RANK[p[0]])  # stable: within a light, the order above
+    return problems[0][0], [reason for _worst, reason in problems]
 
 
-def unit_dashboard(*, unit: Unit, term: Term, today: dt.date) -> Dashboard:
-    """A fixed number of queries whatever the size of the tree (ten): the term's level
-    deadlines and plan steps, the ancestors and children, the congresses of the unit and
-    its children, the four roll-up tables for the unit and its children, its congress
-    calendar."""
-    prefetch_related_objects([term], "level_deadlines")
+def _congress_q(units: list[Unit], terms: CurrentTerms) -> Q:
+    """These units' congresses, each in the term current for its level. By ids, not
+    `Q(unit__parent=unit) | Q(unit=unit)`: an OR across the join makes PostgreSQL scan every
+    congress and unit (~30 ms on the national tree, bench_dashboard)."""
+    q = Q(pk__in=[])
+    for term in terms.terms:
+        levels = set(terms.levels_of(term))
+        ids = [u.pk for u in units if u.level in levels]
+        if ids:
+            q |= Q(term=term, unit_id__in=ids)
+    return q
+
+
+def _merge_steps(steps: list[PlanStep], per_step: dict[int, tuple[int, int]]) -> list[StepRow]:
+    """One row per step code: the default plan gives each current term the same steps (the
+    cells' 2020–2022 plan and the bloc's 2020–2025 plan both have "plan"), and the lists
+    filter steps by code, so the dashboard sums them as the list shows them."""
+    rows: dict[str, StepRow] = {}
+    for s in steps:
+        total, done = per_step.get(s.pk, (0, 0))
+        row = rows.get(s.code)
+        if row is None:
+            rows[s.code] = StepRow(step=s, total=total, done=done)
+        else:
+            row.total += total
+            row.done += done
+    return list(rows.values())
+
+
+def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashboard:
+    """A fixed number of queries whatever the size of the tree (ten, the current terms and
+    their deadlines read before): the ancestors and children, the congresses of the unit
+    and its children, the four roll-up tables for the unit and its children, the current
+    terms' plan steps, its congress calendar. A unit without subordinates has no roll-ups:
+    its dashboard reads its own milestones instead (three)."""
     family = list(Unit.objects.filter(Q(pk__in=unit.ancestor_ids) | Q(parent=unit)).order_by("depth", "name"))
     ancestors = [u for u in family if u.depth < unit.depth]
     children = [u for u in family if u.parent_id == unit.pk]
@@ -199,27 +325,39 @@ def unit_dashboard(*, unit: Unit, term: Term, today: dt.date) -> Dashboard:
     not_done = ~Q(milestones__status=MilestoneStatus.DONE)
     congresses = {
         c.unit_id: c
-        # By ids, not `Q(unit__parent=unit) | Q(unit=unit)`: an OR across the join makes
-        # PostgreSQL scan every congress and unit (~30 ms on the national tree, bench_dashboard).
-        for c in Congress.objects.filter(unit_id__in=[unit.pk, *[c.pk for c in children]], term=term).annotate(
+        for c in Congress.objects.filter(_congress_q([unit, *children], terms)).annotate(
             steps_total=Count("milestones"),
             steps_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE)),
             steps_overdue=Count("milestones", filter=not_done & Q(milestones__due_date__lt=today)),
             steps_due_soon=Count("milestones", filter=not_done & Q(milestones__due_date__gte=today, milestones__due_date__lte=soon)),
         )
     }
+    own = congresses.get(unit.pk)
+    if not children:
+        # No subordinates, so nothing below to count: the unit's own checklist instead of
+        # eleven empty 0/0 bars (a cell secretary's "progress" link).
+        milestones = [] if own is None else list(
+            own.milestones.select_related("step").order_by("step__order", "step__code"))
+        steps = [StepRow(step=m.step, total=1, done=int(m.is_done), milestone=m, overdue=m.is_overdue(today))
+                 for m in milestones]
+        return Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=Totals(),
+                         steps=steps, children=[], congress=own)
     per_step: dict[int, tuple[int, int]] = {}
-    totals = _totals_for([unit.pk, *[c.pk for c in children]], term, today, per_step)
-    steps = [StepRow(step=s, total=per_step.get(s.pk, (0, 0))[0], done=per_step.get(s.pk, (0, 0))[1]) for s in term.steps.all()]
+    totals = _totals_for([unit.pk, *[c.pk for c in children]], terms, today, per_step)
+    term_order = {t.pk: i for i, t in enumerate(terms.terms)}
+    plan = sorted(PlanStep.objects.filter(term_id__in=term_order),
+                  key=lambda s: (term_order[s.term_id], s.order, s.code))
     dates = [
-        DateRow(*row) for row in CongressDateCount.objects.filter(unit=unit, term=term, congresses__gt=0)
+        DateRow(*row) for row in CongressDateCount.objects.filter(terms.q(), unit=unit, congresses__gt=0)
         .order_by("date", "level").values_list("level", "date", "congresses", "pilots")
     ]
-    rows = []
+    d = Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=totals.get(unit.pk, Totals()),
+                  steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates)
     for child in children:
         congress = congresses.get(child.pk)
         child_totals = totals.get(child.pk, Totals())
-        light, reason = _light(congress, child_totals, term.deadline_for(child.level), today)
-        rows.append(ChildRow(unit=child, congress=congress, totals=child_totals, light=light, reason=reason))
-    return Dashboard(unit=unit, term=term, today=today, ancestors=ancestors, totals=totals.get(unit.pk, Totals()),
-                     steps=steps, children=rows, congress=congresses.get(unit.pk), dates=dates)
+        deadline = d.deadline_of(child.level)
+        light, reasons = _light(congress, child_totals, deadline.date if deadline else None, today)
+        d.children.append(ChildRow(unit=child, congress=congress, totals=child_totals, light=light,
+                                   reasons=reasons, deadline=deadline))
+    return d

@@ -11,8 +11,8 @@ from django.utils.translation import get_language
 from accounts.tokens import login_or_token_required
 from committees.models import Unit
 from committees.querysets import mark_in_scope
-from congresses.models import CongressStatus, Light, Term
-from congresses.selectors import current_term
+from congresses.models import CongressStatus, Light
+from congresses.selectors import CurrentTerms, current_terms
 
 from . import cache as dashboard_cache
 from . import exports
@@ -22,18 +22,19 @@ from .lists import UnitList, check_urls, unit_rows
 from .selectors import Dashboard, unit_dashboard
 
 
-def _unit_and_term(request: HttpRequest, pk: int) -> tuple[Unit, Term]:
-    """The unit if the user may read it, and the current term; 404 otherwise."""
+def _unit_and_terms(request: HttpRequest, pk: int) -> tuple[Unit, CurrentTerms]:
+    """The unit if the user may read it, and the term current for each level (with their
+    deadlines: two queries); 404 otherwise."""
     unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
-    term = current_term()
-    if term is None:
+    terms = current_terms()
+    if not terms.terms:
         raise Http404
-    return unit, term
+    return unit, terms
 
 
 def _dashboard(request: HttpRequest, pk: int) -> Dashboard:
-    unit, term = _unit_and_term(request, pk)
-    return unit_dashboard(unit=unit, term=term, today=timezone.localdate())
+    unit, terms = _unit_and_terms(request, pk)
+    return unit_dashboard(unit=unit, terms=terms, today=timezone.localdate())
 
 
 @login_required
@@ -41,12 +42,12 @@ def unit_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The dashboard page. Its body is the same for everyone who may open the unit: it is
     rendered from the roll-ups on the first request and then served from the cache until
     something it shows changes (dashboards.cache)."""
-    unit, term = _unit_and_term(request, pk)
+    unit, terms = _unit_and_terms(request, pk)
     today = timezone.localdate()
-    key = dashboard_cache.body_key(unit.pk, term.pk, today, get_language())
+    key = dashboard_cache.body_key(unit.pk, [t.pk for t in terms.terms], today, get_language())
     body = cache.get(key)
     if body is None:
-        d = unit_dashboard(unit=unit, term=term, today=today)
+        d = unit_dashboard(unit=unit, terms=terms, today=today)
         _link_children(d)
         body = render_to_string("dashboards/unit_dashboard.html", {
             "d": d, "charts": dashboard_charts(d), "check_urls": check_urls(d.unit),
@@ -81,26 +82,59 @@ def unit_briefing(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+def _date(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _deadline_json(deadline) -> dict | None:
+    return None if deadline is None else {
+        "level": deadline.level, "date": deadline.date.isoformat(), "days_left": deadline.days_left,
+    }
+
+
+def _congress_json(c) -> dict | None:
+    """A congress on the date it counts on (held, or else planned: `Congress.counts_on`)."""
+    return None if c is None else {
+        "date": _date(c.counts_on), "planned_date": _date(c.planned_date), "held_on": _date(c.held_on),
+        "registered_on": _date(c.registered_on), "status": c.status, "pilot": c.is_pilot,
+        "steps_done": c.steps_done, "steps_total": c.steps_total, "overdue_steps": c.steps_overdue,
+    }
+
+
+def _totals_json(t) -> dict:
+    by_level = t.by_level()
+    return {
+        "units": t.units_total, "units_by_level": t.units, "registered": t.registered,
+        "held": t.held, "pilots": t.pilots, "pilots_held": t.pilots_held,
+        "by_level": {
+            row["level"]: {k: row[k] for k in ("units", "registered", "held", "pilots", "pilots_held")}
+            for row in by_level
+        },
+        "held_by_level": {row["level"]: row["held"] for row in by_level},  # kept for existing clients
+        "steps_done": t.steps_done, "steps_total": t.steps_total, "overdue_steps": t.overdue,
+        "before_subordinates": t.before_subordinates,
+    }
+
+
 @login_or_token_required
 def unit_dashboard_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The dashboard's data (docs/api.md)."""
     d = _dashboard(request, pk)
-
-    def totals(t):
-        return {
-            "units": t.units_total, "units_by_level": t.units, "registered": t.registered,
-            "held": t.held, "pilots": t.pilots, "pilots_held": t.pilots_held,
-            "held_by_level": {row["level"]: row["held"] for row in t.by_level()},
-            "steps_done": t.steps_done, "steps_total": t.steps_total, "overdue_steps": t.overdue,
-            "before_subordinates": t.before_subordinates,
-        }
-
     return JsonResponse({
         "unit": {"id": d.unit.pk, "code": d.unit.code, "name": d.unit.name, "level": d.unit.level},
         "term": d.term.name,
+        "terms": [{"name": t.name, "levels": d.terms.levels_of(t)} for t in d.terms.terms],
         "as_of": d.today.isoformat(),
-        "subtree": totals(d.totals),
+        "congress": _congress_json(d.congress),
+        "deadline": _deadline_json(d.deadline),
+        "subtree": _totals_json(d.totals),
         "steps": [{"code": s.step.code, "title": s.step.title, "done": s.done, "total": s.total} for s in d.steps],
+        "checklist": [
+            {"code": s.step.code, "title": s.step.title, "status": s.milestone.status,
+             "due_date": _date(s.milestone.due_date), "done_on": _date(s.milestone.done_on),
+             "overdue": s.milestone.is_overdue(d.today)}
+            for s in d.steps if s.milestone is not None
+        ],
         "checks": {
             "before_subordinates": d.totals.before_subordinates, "after_deadline": d.after_deadline,
             "own": d.own_issues,
@@ -113,13 +147,9 @@ def unit_dashboard_json(request: HttpRequest, pk: int) -> JsonResponse:
         "children": [
             {
                 "id": row.unit.pk, "code": row.unit.code, "name": row.unit.name, "level": row.unit.level,
-                "congress": None if row.congress is None else {
-                    "date": row.congress.planned_date.isoformat() if row.congress.planned_date else None,
-                    "status": row.congress.status, "pilot": row.congress.is_pilot,
-                    "steps_done": row.congress.steps_done, "steps_total": row.congress.steps_total,
-                    "overdue_steps": row.congress.steps_overdue,
-                },
-                "light": row.light, "reason": row.reason, "subtree": totals(row.totals),
+                "congress": _congress_json(row.congress), "deadline": _deadline_json(row.deadline),
+                "light": row.light, "reasons": row.reasons, "reason": row.reason,
+                "subtree": _totals_json(row.totals),
             }
             for row in d.children
         ],
@@ -135,13 +165,13 @@ UNIT_LIST_PAGE_SIZE = 50
 
 
 def _unit_list(request: HttpRequest, pk: int) -> UnitList:
-    unit, term = _unit_and_term(request, pk)
+    unit, terms = _unit_and_terms(request, pk)
     today = timezone.localdate()
     filterset = UnitListFilterSet(
-        request.GET, queryset=unit_rows(unit=unit, term=term, today=today), term=term, today=today
+        request.GET, queryset=unit_rows(unit=unit, terms=terms, today=today), terms=terms, today=today
     )
     filterset.is_valid()  # an invalid value is shown on the form and otherwise ignored
-    return UnitList(unit=unit, term=term, today=today, filterset=filterset)
+    return UnitList(unit=unit, terms=terms, today=today, filterset=filterset)
 
 
 @login_required

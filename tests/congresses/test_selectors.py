@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from committees.models import Level
 from congresses.models import MilestoneStatus
-from congresses.selectors import congress_history, current_term, unit_overview
+from congresses.selectors import congress_history, current_term, current_terms, unit_overview
 from congresses.services import congress_update, milestone_complete, milestone_update
 from tests.factories import CongressFactory, TermFactory, UnitFactory
 
@@ -29,7 +29,7 @@ def test_unit_overview_has_one_row_per_child_with_its_congress_and_progress(
     milestone_complete(milestone=congress_cell.milestones.get(step__code="plan"), user=secretary_cell,
                        done_on=dt.date(2025, 3, 1))
 
-    overview = unit_overview(unit=tree.commune_a, term=congress_a.term, today=TODAY)
+    overview = unit_overview(unit=tree.commune_a, terms=current_terms(), today=TODAY)
 
     assert [a.pk for a in overview.ancestors] == [tree.province.pk]
     assert overview.congress == congress_a
@@ -45,7 +45,7 @@ def test_unit_overview_has_one_row_per_child_with_its_congress_and_progress(
 def test_overdue_counts_open_milestones_past_due(tree, congress_cell):
     # Cell congress on 10/06/2025: plan due 12/03, subcommittees 22/03, register 27/03,
     # drafts 11/04, comments 26/04, personnel 01/05, subordinates 21/05.
-    overview = unit_overview(unit=tree.commune_a, term=congress_cell.term, today=TODAY)
+    overview = unit_overview(unit=tree.commune_a, terms=current_terms(), today=TODAY)
     row = next(r for r in overview.children if r.unit.code == "A1")
     assert row.overdue == 6
 

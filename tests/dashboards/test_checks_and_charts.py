@@ -12,6 +12,7 @@ from committees.models import Level
 from congresses import services
 from congresses.models import Congress, LevelDeadline, Term
 from dashboards import charts
+from congresses.selectors import current_terms
 from dashboards.selectors import unit_dashboard
 
 TODAY = dt.date(2026, 6, 1)
@@ -39,25 +40,25 @@ def test_bottom_up_check_counts_a_superior_dated_before_its_subordinates(tree):
     user, term, root, bloc, cells = tree
     upper = _open(user, term, bloc, dt.date(2026, 6, 20))
     _open(user, term, cells[0], dt.date(2026, 6, 10))
-    assert unit_dashboard(unit=root, term=term, today=TODAY).totals.before_subordinates == 0
+    assert unit_dashboard(unit=root, terms=current_terms(), today=TODAY).totals.before_subordinates == 0
     late_cell = _open(user, term, cells[1], dt.date(2026, 6, 25))  # after its superior: wrong order
-    d = unit_dashboard(unit=root, term=term, today=TODAY)
+    d = unit_dashboard(unit=root, terms=current_terms(), today=TODAY)
     assert d.totals.before_subordinates == 1
     with translation.override("en"):
-        early = unit_dashboard(unit=root, term=term, today=dt.date(2025, 12, 1))  # nothing overdue yet
+        early = unit_dashboard(unit=root, terms=current_terms(), today=dt.date(2025, 12, 1))  # nothing overdue yet
     assert (early.children[0].light, early.children[0].reason) == ("at_risk", "dated before a subordinate unit's congress")
     # The bloc's own dashboard says it about itself.
     with translation.override("en"):
-        own = unit_dashboard(unit=bloc, term=term, today=TODAY)
+        own = unit_dashboard(unit=bloc, terms=current_terms(), today=TODAY)
         assert any("before one of its subordinate" in issue for issue in own.own_issues)
     # Moving the superior's date after every subordinate clears it.
     services.congress_update(congress=upper, user=user, data={"planned_date": dt.date(2026, 6, 30)})
-    assert unit_dashboard(unit=root, term=term, today=TODAY).totals.before_subordinates == 0
+    assert unit_dashboard(unit=root, terms=current_terms(), today=TODAY).totals.before_subordinates == 0
     # So does moving the late subordinate's date back.
     services.congress_update(congress=upper, user=user, data={"planned_date": dt.date(2026, 6, 20)})
-    assert unit_dashboard(unit=root, term=term, today=TODAY).totals.before_subordinates == 1
+    assert unit_dashboard(unit=root, terms=current_terms(), today=TODAY).totals.before_subordinates == 1
     services.congress_update(congress=late_cell, user=user, data={"planned_date": dt.date(2026, 6, 15)})
-    assert unit_dashboard(unit=root, term=term, today=TODAY).totals.before_subordinates == 0
+    assert unit_dashboard(unit=root, terms=current_terms(), today=TODAY).totals.before_subordinates == 0
 
 
 def test_deadline_check_counts_congresses_after_their_levels_deadline(tree):
@@ -65,12 +66,12 @@ def test_deadline_check_counts_congresses_after_their_levels_deadline(tree):
     _open(user, term, cells[0], dt.date(2026, 6, 30))  # on the last day: fine
     c1 = _open(user, term, cells[1], dt.date(2026, 7, 2))  # grassroots deadline 01/07
     _open(user, term, bloc, dt.date(2026, 7, 20))  # upper deadline 01/08: fine
-    d = unit_dashboard(unit=root, term=term, today=TODAY)
+    d = unit_dashboard(unit=root, terms=current_terms(), today=TODAY)
     assert d.after_deadline == 1
     # Held earlier than planned: the held date is what counts.
     services.congress_update(congress=c1, user=user, data={"held_on": dt.date(2026, 6, 28), "status": "held"})
-    assert unit_dashboard(unit=root, term=term, today=TODAY).after_deadline == 0
-    assert unit_dashboard(unit=bloc, term=term, today=TODAY).checks == 0
+    assert unit_dashboard(unit=root, terms=current_terms(), today=TODAY).after_deadline == 0
+    assert unit_dashboard(unit=bloc, terms=current_terms(), today=TODAY).checks == 0
 
 
 def test_calendar_counts_congresses_per_week_with_pilots_and_deadlines(tree):
@@ -78,13 +79,13 @@ def test_calendar_counts_congresses_per_week_with_pilots_and_deadlines(tree):
     _open(user, term, cells[0], dt.date(2026, 6, 8), pilot=True)  # Monday
     _open(user, term, cells[1], dt.date(2026, 6, 14))  # Sunday of the same week
     _open(user, term, cells[2], dt.date(2026, 6, 22))
-    cal = charts.calendar_chart(unit_dashboard(unit=bloc, term=term, today=TODAY))
+    cal = charts.calendar_chart(unit_dashboard(unit=bloc, terms=current_terms(), today=TODAY))
     weeks = {c.start: (c.pilots, c.others) for c in cal.columns if c.total}
     assert weeks == {dt.date(2026, 6, 8): (1, 1), dt.date(2026, 6, 22): (0, 1)}
     assert not cal.by_month
     labels = [line["label"] for line in cal.lines]
     assert any("01/07/2026" in label for label in labels)  # the grassroots deadline is drawn
-    assert not any("01/08/2026" in label for label in labels)  # no upper-level unit below the bloc
+    assert any("01/08/2026" in label for label in labels)  # the bloc's own (upper) deadline too
     # Bars are scaled to the busiest week.
     tallest = max(b["h"] for b in cal.bars if b["cls"] == "others")
     assert any(b["cls"] == "pilots" and b["h"] == tallest for b in cal.bars)
@@ -94,22 +95,32 @@ def test_calendar_switches_to_months_over_a_long_span(tree):
     user, term, root, bloc, cells = tree
     _open(user, term, cells[0], dt.date(2026, 1, 5))
     _open(user, term, cells[1], dt.date(2028, 3, 1))
-    cal = charts.calendar_chart(unit_dashboard(unit=bloc, term=term, today=TODAY))
+    cal = charts.calendar_chart(unit_dashboard(unit=bloc, terms=current_terms(), today=TODAY))
     assert cal.by_month and len(cal.columns) == 27
     assert sum(c.total for c in cal.columns) == 2
 
 
-def test_no_calendar_without_dates_and_children_bars_split_done_open_overdue(tree):
+def test_no_calendar_without_dates_or_deadlines_and_children_bars_split_done_open_overdue(tree):
     user, term, root, bloc, cells = tree
-    d = unit_dashboard(unit=root, term=term, today=TODAY)
+    LevelDeadline.objects.filter(term=term).delete()
+    d = unit_dashboard(unit=root, terms=current_terms(), today=TODAY)
     assert charts.calendar_chart(d) is None
     _open(user, term, cells[0], TODAY + dt.timedelta(days=3))  # steps due before it are overdue
-    d = unit_dashboard(unit=root, term=term, today=TODAY)
+    d = unit_dashboard(unit=root, terms=current_terms(), today=TODAY)
     (bar,) = charts.children_chart(d)["bars"]
     counts = {s["cls"]: s["n"] for s in bar.segments}
     congress = Congress.objects.get(unit=cells[0])
     assert counts["late"] == congress.milestones.filter(due_date__lt=TODAY).count() > 0
     assert sum(counts.values()) == congress.milestones.count()
+
+
+def test_calendar_draws_the_deadlines_of_the_levels_below_before_any_date(tree, english):
+    user, term, root, bloc, cells = tree
+    cal = charts.calendar_chart(unit_dashboard(unit=root, terms=current_terms(), today=TODAY))
+    labels = [line["label"] for line in cal.lines]
+    assert any("01/07/2026" in label and "Grassroots" in label for label in labels)
+    assert any("01/08/2026" in label for label in labels)
+    assert sum(c.total for c in cal.columns) == 0
 
 
 def test_dashboard_and_briefing_render_the_pictures(tree, client):

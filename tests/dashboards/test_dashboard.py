@@ -13,6 +13,7 @@ from committees.models import Level, Unit
 from congresses import services
 from congresses.models import Congress, MilestoneStatus, Term
 from progress import rollups
+from congresses.selectors import current_terms
 from dashboards.selectors import unit_dashboard
 
 TODAY = dt.date(2026, 6, 1)
@@ -43,12 +44,12 @@ def test_headline_counts_follow_registration_holding_and_reopening(setup):
             unit=unit, term=term, user=user, planned_date=TODAY + dt.timedelta(days=10 + i),
             registered_on=TODAY if i % 2 == 0 else None, is_pilot=(i == 0),
         )
-    d = unit_dashboard(unit=bloc, term=term, today=TODAY)
+    d = unit_dashboard(unit=bloc, terms=current_terms(), today=TODAY)
     assert d.totals.units_total == 5
     assert (d.totals.registered, d.totals.held) == (3, 0)  # "3/5 registered"
     c0 = Congress.objects.get(unit=cells[0])
     services.congress_update(congress=c0, user=user, data={"held_on": TODAY, "status": "held"})
-    d = unit_dashboard(unit=bloc, term=term, today=TODAY)
+    d = unit_dashboard(unit=bloc, terms=current_terms(), today=TODAY)
     assert d.totals.held == 1 and d.totals.pilots_held == 1 and d.totals.pilots == 1
     assert {r["level"]: (r["held"], r["units"]) for r in d.totals.by_level()} == {
         "grassroots": (1, 3), "sub": (0, 2)}  # "1/3 grassroots held", "0/2 sub-grassroots held"
@@ -56,10 +57,10 @@ def test_headline_counts_follow_registration_holding_and_reopening(setup):
     assert (plan_step.done, plan_step.total) == (0, 5)
     milestone = c0.milestones.get(step__code="plan")
     services.milestone_update(milestone=milestone, user=user, status=MilestoneStatus.DONE, done_on=TODAY)
-    d = unit_dashboard(unit=root, term=term, today=TODAY)
+    d = unit_dashboard(unit=root, terms=current_terms(), today=TODAY)
     assert next(s for s in d.steps if s.step.code == "plan").done == 1  # "plan issued: 1/5"
     services.milestone_update(milestone=milestone, user=user, status=MilestoneStatus.IN_PROGRESS)
-    d = unit_dashboard(unit=root, term=term, today=TODAY)
+    d = unit_dashboard(unit=root, terms=current_terms(), today=TODAY)
     assert next(s for s in d.steps if s.step.code == "plan").done == 0
     assert rollups.differences() == []
 
@@ -67,10 +68,10 @@ def test_headline_counts_follow_registration_holding_and_reopening(setup):
 def test_overdue_counts_follow_a_moved_congress_date(setup):
     user, term, root, bloc, cells, subs = setup
     congress = services.congress_create(unit=cells[1], term=term, user=user, planned_date=TODAY + dt.timedelta(days=100)).congress
-    assert unit_dashboard(unit=bloc, term=term, today=TODAY).totals.overdue == 0
+    assert unit_dashboard(unit=bloc, terms=current_terms(), today=TODAY).totals.overdue == 0
     # Moving the congress 100 days earlier puts every "N days before" step in the past.
     services.congress_update(congress=congress, user=user, data={"planned_date": TODAY})
-    d = unit_dashboard(unit=bloc, term=term, today=TODAY)
+    d = unit_dashboard(unit=bloc, terms=current_terms(), today=TODAY)
     assert d.totals.overdue == congress.milestones.filter(due_date__lt=TODAY).count() > 0
     row = next(r for r in d.children if r.unit == cells[1])
     assert row.light == "late"
@@ -81,8 +82,8 @@ def test_counts_follow_a_unit_that_changes_parent(setup):
     services.congress_create(unit=subs[0], term=term, user=user, planned_date=TODAY)
     other = unit_services.unit_create(code="K2", name="Bloc 2", level=Level.UPPER, parent=root)
     unit_services.unit_move(unit=cells[0], new_parent=other)
-    assert unit_dashboard(unit=bloc, term=term, today=TODAY).totals.units_total == 2
-    d = unit_dashboard(unit=other, term=term, today=TODAY)
+    assert unit_dashboard(unit=bloc, terms=current_terms(), today=TODAY).totals.units_total == 2
+    d = unit_dashboard(unit=other, terms=current_terms(), today=TODAY)
     assert d.totals.units_total == 3 and d.totals.steps_total > 0
     assert rollups.differences() == []
 

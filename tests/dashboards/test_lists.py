@@ -20,6 +20,7 @@ from congresses import services
 from congresses.models import Congress, Milestone, MilestoneStatus
 from progress import rollups
 from dashboards import views as dashboard_views
+from congresses.selectors import current_terms
 from dashboards.selectors import unit_dashboard
 from tests.factories import UnitFactory, ViewerFactory
 
@@ -287,7 +288,7 @@ def _link(html: str, element_id: str) -> str:
 
 
 def test_dashboard_counts_link_to_the_units_behind_them(world, admin_client):
-    d = unit_dashboard(unit=world.province, term=world.term, today=TODAY)
+    d = unit_dashboard(unit=world.province, terms=current_terms(), today=TODAY)
     t = d.totals
     html = admin_client.get(reverse("dashboards:unit_dashboard", args=[world.province.pk])).content.decode()
     statuses = dict(Congress.objects.values_list("unit__code", "status"))
@@ -341,7 +342,7 @@ def test_child_rows_link_to_the_childs_list(world, admin_client):
     href = f'{list_url(world.commune_a)}?missing=held'
     assert f'href="{href}"' in html
     rows = codes(admin_client.get(href))
-    d = unit_dashboard(unit=world.commune_a, term=world.term, today=TODAY)
+    d = unit_dashboard(unit=world.commune_a, terms=current_terms(), today=TODAY)
     assert len(rows) == d.totals.units_total == 3
     assert rows[d.totals.units_total - d.totals.held:] == ["A1"]
     assert f'href="{list_url(world.commune_a)}?missing=steps"' in html
