@@ -15,9 +15,9 @@ class CoverageFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("level"), method="noop",
                                         empty_label=_("All levels"))
     group = django_filters.ModelChoiceFilter(queryset=WorkingGroup.objects.none(), label=_("working group"),
-                                             method="in_group", empty_label=_("All groups"))
+                                             method="filter_group", empty_label=_("All groups"))
     followed_by = django_filters.ModelChoiceFilter(queryset=GroupMember.objects.none(), label=_("followed by"),
-                                                   method="followed_by", empty_label=_("Anyone"))
+                                                   method="filter_followed_by", empty_label=_("Anyone"))
     uncovered = django_filters.BooleanFilter(label=_("not followed only"), method="noop",
                                              widget=django_filters.widgets.BooleanWidget())
 
@@ -34,8 +34,8 @@ class CoverageFilterSet(django_filters.FilterSet):
         # Level and "not followed only" shape the matrix itself (workgroups.selectors).
         return queryset
 
-    def in_group(self, queryset, name, value):
+    def filter_group(self, queryset, name, value):
         return queryset.filter(in_group_q(value)) if value else queryset
 
-    def followed_by(self, queryset, name, value):
+    def filter_followed_by(self, queryset, name, value):
         return queryset.filter(followed_by_q(value)) if value else queryset
