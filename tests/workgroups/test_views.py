@@ -131,3 +131,12 @@ def test_dissolving_through_the_page_ends_the_members_access(assignment, group, 
                                                    {"decision_number": "2001-QĐ/TU", "dissolved_on": "30/09/2025"})
     assert response.status_code == 302
     assert client_for(member_user).get(reverse("dashboards:unit_dashboard", args=[tree.commune_a.pk])).status_code == 404
+
+
+def test_the_pages_speak_vietnamese_first(assignment, group, client_for, province_secretary, member_user, tree):
+    page = client_for(province_secretary, language="vi").get(group.get_absolute_url()).content.decode()
+    assert "Quyết định số 1668-QĐ/TU ngày 01/03/2025" in page and "Phân công đơn vị cho thành viên" in page
+    coverage = client_for(province_secretary, language="vi").get(
+        reverse("workgroups:coverage", args=[tree.province.pk])).content.decode()
+    assert "1/2 đơn vị có người theo dõi" in coverage
+    assert "Đơn vị tôi theo dõi" in client_for(member_user, language="vi").get(reverse("workgroups:my_units")).content.decode()
