@@ -15,7 +15,7 @@ from congresses.forms import EVIDENCE_EXTENSIONS, DateInput
 from .models import FollowUpKind, GroupMember, MemberRole, SubTeam, WorkingGroup
 
 
-def _units_under(superior: Unit, user) -> forms.Field:
+def _units_under(superior: Unit, user):
     return Unit.objects.visible_to(user).under(superior, include_self=False)
 
 
