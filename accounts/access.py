@@ -53,6 +53,7 @@ class Powers:
     edits_unit: bool = False      # edit the unit's own congress and milestones
     unit_reminders: bool = False  # "due soon" and "overdue" reminders of the unit's milestones
     escalations: bool = False     # escalations of the units directly under the unit
+    own_escalations: bool = False  # escalations of the unit itself (a working group follows it)
     weekly_digest: bool = False   # the weekly digest of the overdue units of the subtree
 
     def __or__(self, other: Powers) -> Powers:
@@ -62,6 +63,10 @@ class Powers:
 POWERS: dict[str, Powers] = {
     GrantRole.VIEWER: Powers(reads_subtree=True, weekly_digest=True),
     GrantRole.SECRETARY: Powers(reads_subtree=True, edits_unit=True, unit_reminders=True, escalations=True),
+    # A working-group member on a unit they are assigned to follow (DOMAIN.md "Working
+    # group"): reads its subtree, is told when its steps are escalated, and gets the weekly
+    # digest of its overdue units. Never edits: the unit's secretary keeps its congress.
+    GrantRole.FOLLOWS: Powers(reads_subtree=True, own_escalations=True, weekly_digest=True),
     GrantRole.ADMIN: Powers(everything=True),
 }
 NO_POWERS = Powers()
@@ -123,6 +128,11 @@ class Scope:
     def my_unit_ids(self) -> tuple[int, ...]:
         """The units whose congress the user keeps (secretary grants): "My unit"."""
         return self.edit_unit_ids
+
+    @property
+    def follows(self) -> bool:
+        """The user follows units for a working group: their home is "my units"."""
+        return GrantRole.FOLLOWS.value in self.roles
 
     @property
     def role_labels(self) -> str:

@@ -12,6 +12,9 @@ class GrantRole(models.TextChoices):
 
     VIEWER = "viewer", _("Provincial viewer")
     SECRETARY = "secretary", _("Committee secretary")
+    # Given and taken away only by the working-group services (workgroups.services): a
+    # user holds it on a unit exactly while they have an active assignment to follow it.
+    FOLLOWS = "follows", _("Working-group member")
     ADMIN = "admin", _("Administrator")
 
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("congresses.urls")),
     path("", include("dashboards.urls")),
     path("", include("reminders.urls")),
+    path("", include("workgroups.urls")),
 ]
 

@@ -16,9 +16,10 @@ of the current term with a due date, in active units, for active users:
   (the holders of a grant with the `unit_reminders` power on the unit, accounts.access);
 - overdue: due yesterday (the first overdue day) → the unit's secretaries;
 - escalation: due exactly `escalate_after_days` days ago → whoever follows the unit from
-  above (today the secretaries of the superior unit, see `_escalation_followers`);
-- weekly digest: every unit with an overdue milestone → the provincial viewers whose
-  viewer grants (`weekly_digest` power) cover it, one line per unit.
+  above: the working-group members following it, and the secretaries of the superior
+  unit (see `_escalation_followers`);
+- weekly digest: every unit with an overdue milestone → the provincial viewers and the
+  working-group members whose grants (`weekly_digest` power) cover it, one line per unit.
 
 Who holds which role is asked of accounts.access (`sql_holders`, `sql_read_roots`), the
 one module that decides scope; this module only says which power each rule follows.
@@ -209,13 +210,18 @@ def _escalation_followers() -> list[_Sql]:
     """Who follows a unit from above and gets its escalations: JOIN fragments that bind
     `a` (the recipient) for the unit `u`, one UNION branch each.
 
-    Today: the holders of a grant with the `escalations` power on the superior unit (the
-    unit's parent): its secretaries. When working groups exist (DOMAIN.md "Working
-    group"), a "follows" role with the `escalations` power on the unit itself is one more
-    fragment here, `access.sql_holders("u.id", ...)`; a user who is both gets the line once
-    (the item's unique key).
+    - the working-group members assigned to follow the unit itself (DOMAIN.md "Working
+      group"): the holders of a grant with the `own_escalations` power on the unit, which
+      workgroups.services gives while the assignment lasts;
+    - then, as before working groups, the holders of a grant with the `escalations` power
+      on the superior unit (the unit's parent): its secretaries.
+
+    A user who is both gets the line once (the item's unique key).
     """
-    return [_Sql(*access.sql_holders("u.parent_id", "escalations"))]
+    return [
+        _Sql(*access.sql_holders("u.id", "own_escalations")),
+        _Sql(*access.sql_holders("u.parent_id", "escalations")),
+    ]
 
 
 def daily_candidates(*, day: dt.date, policy: ReminderPolicy, terms: TermLevels) -> Candidates:
@@ -232,7 +238,8 @@ def daily_candidates(*, day: dt.date, policy: ReminderPolicy, terms: TermLevels)
 
 
 def weekly_candidates(*, day: dt.date, terms: TermLevels) -> Candidates:
-    """The weekly digest: overdue units in each provincial viewer's scope."""
+    """The weekly digest: overdue units in each provincial viewer's scope, and under each
+    unit a working-group member follows."""
     return _union([_viewers_digest(day, terms=terms)])
 
 

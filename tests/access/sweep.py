@@ -50,7 +50,16 @@ from congresses.services import milestone_update
 from documents.models import Document
 from reminders.models import Channel, Delivery, Kind, NotificationPreference, ReminderPolicy, ReminderRun
 from reminders.services import preference_update, reminders_scan
-from tests.factories import AdminFactory, CongressFactory, SecretaryFactory, TermFactory, UnitFactory, ViewerFactory
+from tests.factories import (
+    AdminFactory,
+    CongressFactory,
+    SecretaryFactory,
+    TermFactory,
+    UnitFactory,
+    UserFactory,
+    ViewerFactory,
+)
+from workgroups import services as workgroup_services
 
 # --- What is not swept, and why ---------------------------------------------------------------
 
@@ -257,6 +266,24 @@ def build_world() -> SimpleNamespace:
     )
     w.document = Document.objects.create(number="35-CT/TW", issued_on=dt.date(2019, 5, 30), title="Chỉ thị 35")
     w.group = Group.objects.create(name="sweep")
+    # A working group set up by B, its member following B's cell, a follow-up entry with an
+    # attachment: the objects of the working-group URLs.
+    w.member_user_b = UserFactory(username="sweep_member_b", full_name=f"Tổ viên {B_MARK}", role=None)
+    w.workgroup_b = workgroup_services.group_create(
+        unit=w.unit_b, term=w.term, number=1, name=f"Tổ công tác {B_MARK}", decision_number="01-QĐ/ĐU",
+        decision_date=dt.date(2025, 3, 1), user=w.secretary_b, sub_teams=["Văn kiện"],
+        decision_file=SimpleUploadedFile("quyet-dinh.pdf", b"%PDF-1.4 decision of B"),
+    )
+    w.member_b = workgroup_services.member_add(group=w.workgroup_b, person=w.member_user_b, user=w.secretary_b)
+    w.other_member_b = workgroup_services.member_add(group=w.workgroup_b, full_name=f"Người {B_MARK}",
+                                                     user=w.secretary_b)
+    w.assignment_b = workgroup_services.assignment_add(member=w.member_b, unit=w.cell_b, user=w.secretary_b,
+                                                       on=dt.date(2025, 3, 1))
+    w.follow_up_b = workgroup_services.follow_up_add(
+        member=w.member_b, unit=w.cell_b, kind="visit", happened_on=dt.date(2025, 3, 2), text=f"Thăm {B_MARK}",
+        user=w.member_user_b, files=[SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 minutes of B")],
+    )
+    w.attachment_b = w.follow_up_b.attachments.get()
     axes = {"username": w.secretary_b.username, "ip_address": "10.0.0.2", "user_agent": "sweep",
             "http_accept": "*/*", "path_info": "/login/"}
     access_attempt = AccessAttempt.objects.create(**axes, get_data="", post_data="", failures_since_start=1)
@@ -265,6 +292,8 @@ def build_world() -> SimpleNamespace:
     w.of_b = {
         type(obj): obj for obj in (
             w.unit_b, w.congress_b, w.milestone_b, w.secretary_b, w.token_b, w.notification_b, w.preference_b,
+            w.workgroup_b, w.member_b, w.assignment_b, w.follow_up_b, w.attachment_b,
+            w.workgroup_b.sub_teams.get(), w.workgroup_b.group_units.get(),
             access_attempt, AccessLog.objects.create(**axes), AccessFailureLog.objects.create(**axes),
         )
     }
@@ -335,6 +364,12 @@ RULES: list[Rule] = [
     Rule(r"(?:^|/)notifications/$", r".*", lambda w, m: (w.notification_b.pk, True),
          "a notification of B's secretary"),
     Rule(r"(?:^|/)tokens/$", r".*", lambda w, m: (w.token_b.pk, True), "a token of B's secretary"),
+    Rule(r"(?:^|/)working-groups/$", r".*", lambda w, m: (w.workgroup_b.pk, True), "a working group set up by B"),
+    Rule(r"(?:^|/)group-members/$", r".*", lambda w, m: (w.member_b.pk, True), "a member of B's working group"),
+    Rule(r"(?:^|/)assignments/$", r".*", lambda w, m: (w.assignment_b.pk, True),
+         "an assignment of B's working group to B's cell"),
+    Rule(r"(?:^|/)follow-up-attachments/$", r".*", lambda w, m: (w.attachment_b.pk, True),
+         "an attachment of a follow-up entry of B's cell"),
 ]
 
 
@@ -412,6 +447,17 @@ PAYLOADS: dict[str, Callable[[SimpleNamespace, Filled], dict]] = {
     "congresses:unit_pilots": lambda w, f: {"pilots": [str(w.cell_b.pk)]},
     "accounts:tokens": lambda w, f: {"name": "sweep", "expires_in_days": "30"},
     "reminders:preferences": lambda w, f: {"email_enabled": "on", "inapp_enabled": "on", "overdue": "on"},
+    "workgroups:group_create": lambda w, f: {
+        "number": "9", "name": "sweep", "decision_number": "9-QĐ", "decision_date": "01/03/2025",
+        "units": [w.cell_b.pk]},
+    "workgroups:sub_team_add": lambda w, f: {"name": "sweep"},
+    "workgroups:member_add": lambda w, f: {"full_name": "sweep", "role": "member"},
+    "workgroups:assignment_add": lambda w, f: {"member": w.other_member_b.pk, "units": [w.cell_b.pk]},
+    "workgroups:assignment_move": lambda w, f: {"to_member": w.other_member_b.pk},
+    "workgroups:assignment_import": lambda w, f: {
+        "file": SimpleUploadedFile("a.csv", f"member,unit_code\nNgười {B_MARK},{B_CODE}1\n".encode())},
+    "workgroups:group_dissolve": lambda w, f: {"decision_number": "sweep", "dissolved_on": "01/04/2025"},
+    "workgroups:follow_up_log": lambda w, f: {"kind": "visit", "happened_on": "02/03/2025", "text": "sweep"},
     "committees:unit_import": lambda w, f: {
         "file": SimpleUploadedFile("units.csv", b"code,parent_code,name,level,kind\n"), "dry_run": ""},
 }
