@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
+from committees.names import name_order
 from congresses.models import Congress, Light, MilestoneStatus, PlanStep, Term
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 
@@ -192,7 +193,7 @@ def unit_dashboard(*, unit: Unit, term: Term, today: dt.date) -> Dashboard:
     its children, the four roll-up tables for the unit and its children, its congress
     calendar."""
     prefetch_related_objects([term], "level_deadlines")
-    family = list(Unit.objects.filter(Q(pk__in=unit.ancestor_ids) | Q(parent=unit)).order_by("depth", "name"))
+    family = list(Unit.objects.filter(Q(pk__in=unit.ancestor_ids) | Q(parent=unit)).order_by("depth", name_order()))
     ancestors = [u for u in family if u.depth < unit.depth]
     children = [u for u in family if u.parent_id == unit.pk]
     soon = today + dt.timedelta(days=AT_RISK_DAYS)
