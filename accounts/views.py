@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from committees.models import Unit
+from core.middleware import remember_language
 
 from . import services
 from .forms import ApiTokenForm, LanguageForm
@@ -86,6 +87,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.user_set_language(user=user, language=form.cleaned_data["language"])
+        remember_language(request, user.language)
         with translation.override(user.language):
             messages.success(request, _("Your language is saved."))
         response = redirect("accounts:profile")

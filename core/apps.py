@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
+    default = True  # apps.py also holds AxesConfig
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
     verbose_name = _("Portal")
@@ -14,6 +15,12 @@ class CoreConfig(AppConfig):
         from congress_portal.celery import ensure_broker_folders
 
         ensure_broker_folders()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import on_login
+
+        user_logged_in.connect(on_login, dispatch_uid="core_language_on_login")
 
 
 class AxesConfig(axes_apps.AppConfig):

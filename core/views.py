@@ -9,6 +9,7 @@ from django.views.i18n import set_language as django_set_language
 from accounts.services import user_set_language
 
 from .health import check_broker, check_database
+from .middleware import remember_language
 
 
 @never_cache
@@ -44,4 +45,5 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
         user_set_language(user=request.user, language=language)
+        remember_language(request, language)
     return response
