@@ -1,4 +1,7 @@
 from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .services import MAX_EXPIRY_DAYS
@@ -14,3 +17,23 @@ class ApiTokenForm(forms.Form):
         help_text=_("From 1 to 365 days; leave empty for a token that does not expire."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+
+
+class LanguageForm(forms.Form):
+    """The profile's language choice, kept on the user (accounts.services.user_set_language)."""
+
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES,
+        help_text=_("The portal's pages and the emails it sends you are in this language."),
+    )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, with the email in the account holder's language (their choice, else
+    Vietnamese), not in the language of whoever typed the address."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        with translation.override(context["user"].language or settings.LANGUAGE_CODE):
+            super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
+                              html_email_template_name)

@@ -1,5 +1,6 @@
 """Users of the portal and their role (DOMAIN.md "Who uses the portal")."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -27,6 +28,11 @@ class User(AbstractUser):
     sum of their grants (`Grant`), worked out by `accounts.access` only."""
 
     full_name = models.CharField(_("full name"), max_length=255, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="", db_default="",
+        help_text=_("The language of the portal's pages and emails for this user, whatever the browser says; "
+                    "empty until they choose: Vietnamese."),
+    )
     grants_version = models.CharField(
         _("grants version"), max_length=32, blank=True, default="", editable=False,
         help_text=_("Replaced whenever the user's grants change: the key of their cached scope."),

@@ -104,3 +104,15 @@ def grant_remove(*, grant: Grant) -> None:
     Grant.objects.filter(pk=grant.pk).delete()
     access.grants_changed(user)
 
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """Keep `language` as the user's choice: their pages (core.middleware) and their
+    emails (reminders.emails) follow it from the next request on."""
+    if user.language == language:
+        return user
+    user.language = language
+    user.full_clean(validate_unique=False, validate_constraints=False, exclude=["password"])
+    user.save(update_fields=["language"])
+    return user

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from functools import wraps
 
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -80,20 +81,29 @@ def _csrf_failure(request: HttpRequest) -> HttpResponse | None:
     return check.process_view(request, None, (), {})
 
 
-def login_or_token_required(view):
+def login_or_token_required(view=None, *, anonymous: str = "401"):
     """For read-only JSON and export endpoints: let in a signed-in user (session) or a
-    request with a valid personal API token.
+    request with a valid personal API token. `@login_or_token_required` or
+    `@login_or_token_required(anonymous="login")`.
 
     - `Authorization: Bearer <key>`: the key alone decides. A bad, revoked or expired key,
       or one of an inactive user, answers 401 JSON with `WWW-Authenticate` — never the
       session instead. A valid key sets `request.user` to the token's owner and
       `request.auth_token = True`; it reads only (GET/HEAD), anything else answers 405.
-    - No bearer header: the session. Anonymous requests answer 401 JSON, not a redirect
-      to the login page: the callers are scripts.
+    - No bearer header: the session. What an anonymous request gets is the view's choice
+      (`anonymous`): "401", a 401 JSON answer, for the JSON endpoints, whose callers are
+      scripts; "login", the redirect to the login page and back, for the exports, whose
+      links people open in a browser (a signed-out official clicking ".xlsx" should land on
+      the login page, not on raw JSON).
 
     The view still applies the user's scope (`visible_to`, accounts.access: a token reads
     exactly what its owner reads), so out of scope is 404.
     """
+
+    if anonymous not in ("401", "login"):
+        raise ValueError(f"anonymous must be '401' or 'login', not {anonymous!r}")
+    if view is None:
+        return lambda view: login_or_token_required(view, anonymous=anonymous)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -108,12 +118,17 @@ def login_or_token_required(view):
             else:
                 request.user = user
                 request.auth_token = True
+                if user.language:  # the owner's language, as their session would have (core.middleware)
+                    translation.activate(user.language)
+                    request.LANGUAGE_CODE = user.language
                 response = view(request, *args, **kwargs)
             # The answer depends on the header: shared caches must not mix users.
             patch_vary_headers(response, ["Authorization"])
             return response
         request.auth_token = False
         if not request.user.is_authenticated:
+            if anonymous == "login":
+                return redirect_to_login(request.get_full_path())
             return _unauthorized(_("Sign in or send an API token."), invalid_token=False)
         if request.method not in READ_METHODS and (failure := _csrf_failure(request)) is not None:
             return failure

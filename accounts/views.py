@@ -1,16 +1,19 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from committees.models import Unit
+from core.middleware import remember_language
 
 from . import services
-from .forms import ApiTokenForm
+from .forms import ApiTokenForm, LanguageForm
 from .models import ApiToken
 
 # The session key under which a new token's key waits for the next page view, the only one
@@ -70,3 +73,31 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         services.api_token_revoke(token=token)
         messages.success(request, _("Token “%(name)s” revoked: scripts using it can no longer read.") % {"name": token.name})
     return redirect("accounts:tokens")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's own account: who they are, their roles, the language of their pages and
+    emails, and the way to their password, notification settings and API tokens. Shows
+    no unit data beyond the names of the units the user holds roles on."""
+    user = request.user
+    form = LanguageForm(
+        request.POST if request.method == "POST" else None,
+        initial={"language": user.language or settings.LANGUAGE_CODE},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_set_language(user=user, language=form.cleaned_data["language"])
+        remember_language(request, user.language)
+        with translation.override(user.language):
+            messages.success(request, _("Your language is saved."))
+        response = redirect("accounts:profile")
+        # The login page after signing out follows the same choice.
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, user.language, max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+        return response
+    grants = user.grants.select_related("unit").order_by("role", "unit__path")
+    return render(request, "accounts/profile.html", {"form": form, "grants": grants},
+                  status=400 if form.errors else 200)

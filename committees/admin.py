@@ -8,7 +8,7 @@ from .models import Unit
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "level", "kind", "parent", "is_active"]
-    list_filter = ["level", "is_active"]
+    list_filter = ["level", "kind", "is_active"]
     search_fields = ["name", "code", "kind"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path", "depth", "created_at", "updated_at"]

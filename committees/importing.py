@@ -1,7 +1,10 @@
 """Import of the unit tree from a spreadsheet (`.xlsx`) or a UTF-8 `.csv`.
 
 The file has the header row ``code,parent_code,name,level,kind`` (any column order; a CSV
-may be separated by commas, semicolons or tabs, with or without a byte-order mark).
+may be separated by commas, semicolons or tabs, with or without a byte-order mark), or
+the same columns in Vietnamese, ``mã,mã cấp trên,tên,cấp,loại hình`` (`HEADER_NAMES`).
+Levels and kinds are their codes (``upper``, ``commune``) or their names in Vietnamese or
+English (``Cấp trên cơ sở``, ``xã``), without regard to case or accents.
 Re-importing updates units by ``code``; units missing from the file are left alone. All
 or nothing: a file with any bad row writes nothing and the report names every bad row with
 its line number (the header is line 1).
@@ -28,15 +31,54 @@ from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from progress import rollups
 from progress.rollups import Recount
 
-from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Level, Unit, encode_segment
+from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, Level, Unit, UnitKind, encode_segment
+from .names import fold, name_fields
 from .signals import send_tree_reshaped_on_commit
 
 HEADER = ["code", "parent_code", "name", "level", "kind"]
+# The Vietnamese names a header may use instead, folded (committees.names.fold): a file
+# typed by a clerk says "Mã", "Mã cấp trên", "Tên đơn vị"…
+HEADER_NAMES = {
+    "code": ["ma", "ma don vi"],
+    "parent_code": ["ma cap tren", "ma don vi cap tren"],
+    "name": ["ten", "ten don vi"],
+    "level": ["cap"],
+    "kind": ["loai hinh", "loai"],
+}
+HEADER_VI = ["mã", "mã cấp trên", "tên", "cấp", "loại hình"]
+_HEADER_OF = {fold(alias): column for column, aliases in HEADER_NAMES.items() for alias in aliases}
+_HEADER_OF.update({column: column for column in HEADER})
+
+
+def _header_name(cell: str) -> str:
+    """The column a header cell names: its English code or a Vietnamese name."""
+    folded = fold(cell).replace("_", " ")
+    return _HEADER_OF.get(folded, _HEADER_OF.get(folded.replace(" ", "_"), cell))
+
+
+def _choice_names(choices) -> dict[str, str]:
+    """folded code or label (Vietnamese and English) -> code."""
+    names = {}
+    for language in ("en", "vi"):
+        with translation.override(language):
+            names.update({fold(str(label)): value for value, label in choices.choices})
+    names.update({fold(value): value for value in choices.values})
+    return names
+
+
+def level_code(value: str) -> str:
+    """The level a cell names (its code or its name), or the cell itself when it names none."""
+    return _choice_names(Level).get(fold(value), value)
+
+
+def kind_code(value: str) -> str:
+    return _choice_names(UnitKind).get(fold(value), value) if value else ""
 BATCH_SIZE = 2000
 MAX_CODE, MAX_NAME, MAX_KIND = 64, 255, 64
 SAMPLE_SIZE = 50  # changes of each kind (updates, creations) listed in a report
@@ -112,7 +154,7 @@ def _rows_from_records(records: Iterable[tuple[int, Sequence]]) -> list[Row]:
     """`records` are (line number, cell values) pairs; the first non-blank one is the header."""
     records = iter(records)
     for _line, record in records:
-        header = [_clean(h).lstrip("\ufeff").strip().lower() for h in record]
+        header = [_header_name(_clean(h).lstrip("\ufeff").strip().lower()) for h in record]
         if any(header):
             break
     else:
@@ -121,10 +163,11 @@ def _rows_from_records(records: Iterable[tuple[int, Sequence]]) -> list[Row]:
         header.pop()
     if sorted(header) != sorted(HEADER):
         raise ImportFileError(
-            _("The first row must be the header %(expected)s; found %(found)s.")
-            % {"expected": ",".join(HEADER), "found": ",".join(header) or _("nothing")}
+            _("The first row must be the header %(expected)s (or %(vietnamese)s); found %(found)s.")
+            % {"expected": ",".join(HEADER), "vietnamese": ",".join(HEADER_VI), "found": ",".join(header) or _("nothing")}
         )
     index = {name: header.index(name) for name in HEADER}
+    levels, kinds = _choice_names(Level), _choice_names(UnitKind)
     rows = []
     for line, record in records:
         values = [_clean(v) for v in record]
@@ -132,7 +175,8 @@ def _rows_from_records(records: Iterable[tuple[int, Sequence]]) -> list[Row]:
             continue
         values += [""] * (len(header) - len(values))
         row = Row(line=line, **{name: values[i] for name, i in index.items()})
-        row.level = row.level.lower()
+        row.level = levels.get(fold(row.level), row.level.lower())
+        row.kind = kinds.get(fold(row.kind), row.kind) if row.kind else ""
         rows.append(row)
     return rows
 
@@ -143,7 +187,7 @@ def _delimiter(text: str) -> str:
     first = next((line for line in io.StringIO(text) if line.strip()), "")
     for delimiter in (",", ";", "\t"):
         names = next(csv.reader([first], delimiter=delimiter), [])
-        if sorted(n.strip().lower() for n in names if n.strip()) == sorted(HEADER):
+        if sorted(_header_name(n.strip().lower()) for n in names if n.strip()) == sorted(HEADER):
             return delimiter
     return max((",", ";", "\t"), key=first.count) if first else ","
 
@@ -205,7 +249,7 @@ def read_file(name: str, data: bytes) -> list[Row]:
 
 
 def _validate_rows(rows: list[Row], errors: list[RowError]) -> dict[str, Row]:
-    levels = set(Level.values)
+    levels, kinds = set(Level.values), set(UnitKind.values)
     by_code: dict[str, Row] = {}
     for row in rows:
         problems = []
@@ -224,6 +268,11 @@ def _validate_rows(rows: list[Row], errors: list[RowError]) -> dict[str, Row]:
             )
         if len(row.kind) > MAX_KIND:
             problems.append(_("the kind is longer than %(n)d characters") % {"n": MAX_KIND})
+        elif row.kind and row.kind not in kinds:
+            problems.append(
+                _("unknown kind “%(kind)s” (use one of %(kinds)s, or leave it empty)")
+                % {"kind": row.kind, "kinds": ", ".join(UnitKind.values)}
+            )
         if row.code and row.parent_code == row.code:
             problems.append(_("the unit is its own parent"))
         if row.code in by_code:
@@ -448,7 +497,7 @@ def _write(by_code, existing, parent_of, depth_of, new_codes, tick) -> None:
         return prefix
 
     new_units: list[Unit] = []
-    changed: list[tuple] = []  # (pk, name, level, kind, parent pk, path, depth)
+    changed: list[tuple] = []  # (pk, name, level, kind, parent pk, path, depth, name_key, name_search)
     for code in parent_of:
         parent_code = parent_of[code]
         new_path = path(code)
@@ -457,14 +506,14 @@ def _write(by_code, existing, parent_of, depth_of, new_codes, tick) -> None:
         if code not in existing:
             new_units.append(Unit(
                 pk=pk_of[code], code=code, name=row.name, level=row.level, kind=row.kind,
-                parent_id=parent_pk, path=new_path, depth=depth_of[code],
+                parent_id=parent_pk, path=new_path, depth=depth_of[code], **name_fields(row.name),
             ))
             continue
         pk, old_parent, old_name, old_level, old_kind, old_path, old_depth = existing[code]
         name, level, kind = (row.name, row.level, row.kind) if row else (old_name, old_level, old_kind)
         new = (name, level, kind, parent_pk, new_path, depth_of[code])
         if new != (old_name, old_level, old_kind, old_parent, old_path, old_depth):
-            changed.append((pk, *new))
+            changed.append((pk, *new, *name_fields(name).values()))
 
     total = len(new_units) + len(changed)
     done = 0
@@ -484,11 +533,11 @@ def _write(by_code, existing, parent_of, depth_of, new_codes, tick) -> None:
         tick("write", done, total)
 
 
-_UPDATE_FIELDS = ("name", "level", "kind", "parent", "path", "depth")
+_UPDATE_FIELDS = ("name", "level", "kind", "parent", "path", "depth", "name_key", "name_search")
 
 
 def _update_batch(batch: list[tuple], now) -> None:
-    """Write (pk, name, level, kind, parent pk, path, depth) tuples. One statement per
+    """Write (pk, name, level, kind, parent pk, path, depth, name_key, name_search) tuples. One statement per
     batch on PostgreSQL (`bulk_update`'s CASE WHEN grows quadratically); a prepared
     statement run for each row elsewhere (cheap on SQLite, which is in-process)."""
     qn = connection.ops.quote_name
@@ -498,8 +547,8 @@ def _update_batch(batch: list[tuple], now) -> None:
     updated_at = qn(Unit._meta.get_field("updated_at").column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
-            casts = ["varchar", "varchar", "varchar", "bigint", "varchar", "integer"]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            casts = ["varchar", "varchar", "varchar", "bigint", "varchar", "integer", "varchar", "varchar"]
             assignments = ", ".join(
                 f"{qn(c)} = v.{qn(c)}::{cast}" for c, cast in zip(columns, casts, strict=True)
             )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .names import KEY_MAX_LENGTH
 from .querysets import UnitQuerySet
 
 # A unit's path is the concatenation of its ancestors' primary keys and its own, each as a
@@ -45,19 +46,51 @@ class Level(models.TextChoices):
 LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}
 
 
+class UnitKind(models.TextChoices):
+    """What kind of organisation a unit is, whatever its level (DOMAIN.md "Unit": any kind
+    at a level). The codes are what files and the API carry; pages and exports show the
+    labels."""
+
+    CENTRAL = "central", _("Central Committee")
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("Centrally-run city")
+    COMMUNE = "commune", _("Commune")
+    WARD = "ward", _("Ward")
+    SPECIAL_ZONE = "special_zone", _("Special zone")
+    BLOC = "bloc", _("Bloc")
+    MILITARY = "military", _("Military")
+    POLICE = "police", _("Police")
+    BORDER_GUARD = "border_guard", _("Border guard")
+    COMMITTEE = "committee", _("Party committee")
+    CELL = "cell", _("Party cell")
+    GROUP = "group", _("Party group")
+    # Where a grassroots cell or committee is: a village, a school, a business…
+    VILLAGE = "village", _("Village")
+    QUARTER = "quarter", _("Urban quarter")
+    AGENCY = "agency", _("State agency")
+    SCHOOL = "school", _("School")
+    HEALTH = "health", _("Health facility")
+    COOPERATIVE = "cooperative", _("Cooperative")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
 class Unit(models.Model):
     """A party organisation: the province committee, a commune or bloc committee, a
     grassroots committee or cell, a sub-grassroots cell. Any depth, any kind at a level."""
 
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=255)
-    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
-    kind = models.CharField(
-        _("kind"),
-        max_length=64,
-        blank=True,
-        help_text=_("Free text, e.g. commune, bloc, military, police, cell."),
+    # Written with the name by the services and the import (committees.names).
+    name_key = models.CharField(
+        _("sort key of the name"), max_length=KEY_MAX_LENGTH, blank=True, default="", db_default="", editable=False,
+        help_text=_("The name in Vietnamese alphabetical order."),
     )
+    name_search = models.CharField(
+        _("name for search"), max_length=255, blank=True, default="", db_default="", editable=False,
+        help_text=_("The name without case, tones or marks, as searches compare it."),
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    kind = models.CharField(_("kind"), max_length=64, blank=True, choices=UnitKind.choices)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent unit"),

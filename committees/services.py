@@ -21,6 +21,7 @@ from progress.rollups import Recount
 
 from . import progress
 from .importing import ImportFileError, import_units, read_file
+from .names import name_fields
 from .models import PATH_MAX_LENGTH, PATH_SEGMENT_WIDTH, ImportJob, ImportStatus, Unit, encode_segment
 from .signals import send_tree_reshaped_on_commit
 
@@ -37,7 +38,7 @@ def unit_create(
     Steps: validate; insert with a placeholder path (the path contains the unit's own
     primary key, unknown before the insert); then write the real path.
     """
-    unit = Unit(code=code, name=name, level=level, kind=kind, parent=parent, is_active=is_active)
+    unit = Unit(code=code, name=name, level=level, kind=kind, parent=parent, is_active=is_active, **name_fields(name))
     unit.path = f"~{code}"[:PATH_MAX_LENGTH]
     unit.depth = parent.depth + 1 if parent else 0
     unit.full_clean(exclude=["path"])
@@ -54,11 +55,12 @@ def unit_create(
 def unit_update(*, unit: Unit, name: str, level: str, kind: str, is_active: bool) -> Unit:
     old_level = Unit.objects.filter(pk=unit.pk).values_list("level", flat=True).get()
     unit.name, unit.level, unit.kind, unit.is_active = name, level, kind, is_active
+    unit.name_key, unit.name_search = name_fields(name).values()
     unit.full_clean()
     # A new level moves the unit's own figures (its unit count, its congresses) to another
     # key in every ancestor's roll-ups; its subordinates' chains do not change.
     recount = Recount([unit.pk], subtrees=False) if old_level != level else None
-    unit.save(update_fields=["name", "level", "kind", "is_active", "updated_at"])
+    unit.save(update_fields=["name", "name_key", "name_search", "level", "kind", "is_active", "updated_at"])
     if recount is not None:
         recount.finish()
     return unit

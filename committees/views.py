@@ -15,8 +15,9 @@ from congresses.selectors import current_terms, unit_overview
 
 from . import services
 from .filters import UnitFilterSet
-from .importing import HEADER
-from .models import ImportJob, ImportStatus, Level, Unit
+from .importing import HEADER, HEADER_VI
+from .models import ImportJob, ImportStatus, Level, Unit, UnitKind
+from .names import name_order
 from .querysets import mark_in_scope
 
 PAGE_SIZE = 50
@@ -28,8 +29,13 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     base = Unit.objects.visible_to(request.user).select_related("parent")
     filterset = UnitFilterSet(request.GET or None, queryset=base)
     # Unfiltered, the top two levels of each subtree the user reads, not the whole tree.
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base.filter(request.user.scope.top_q(levels=2))
-    page = Paginator(qs.order_by("path"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Filtered or searched: the units found, in Vietnamese alphabetical order. Unfiltered:
+    # the top two levels as a tree, each unit above its subordinates.
+    if filterset.is_bound and filterset.is_valid():
+        qs = filterset.qs.order_by(name_order(), "path")
+    else:
+        qs = base.filter(request.user.scope.top_q(levels=2)).order_by("path")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -108,6 +114,8 @@ def unit_import(request: HttpRequest) -> HttpResponse:
         "jobs": ImportJob.objects.select_related("created_by")[:IMPORT_JOBS_SHOWN],
         "header": ",".join(HEADER),
         "levels": Level.choices,
+        "kinds": UnitKind.choices,
+        "header_vi": ",".join(HEADER_VI),
         "max_bytes": settings.IMPORT_MAX_BYTES,
     }
     return render(request, "committees/import_form.html", context, status=status)

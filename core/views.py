@@ -1,10 +1,15 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.i18n import set_language as django_set_language
+
+from accounts.services import user_set_language
 
 from .health import check_broker, check_database
+from .middleware import remember_language
 
 
 @never_cache
@@ -32,3 +37,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.is_admin:
         return redirect("committees:unit_list")
     return render(request, "core/no_scope.html")
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: Django's view (the cookie, for the next anonymous
+    page), and for a signed-in user the choice kept on their row, which their pages and
+    emails follow from then on (core.middleware)."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_language(user=request.user, language=language)
+        remember_language(request, language)
+    return response

@@ -33,7 +33,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from committees.models import Level, Unit
+from committees.models import Level, Unit, UnitKind
 from congresses.models import CongressStatus, Light
 
 from .lists import UnitList
@@ -184,6 +184,7 @@ def _list_values(listing: UnitList) -> Iterator[list]:
     PostgreSQL). The labels are translated now, in the request's language; the rows are
     read as the response streams."""
     levels = {k: str(v) for k, v in Level.choices}
+    kinds = {k: str(v) for k, v in UnitKind.choices}
     statuses = {k: str(v) for k, v in CongressStatus.choices}
     no_congress = _("No congress")
     rows = listing.rows.values_list(*LIST_FIELDS)
@@ -192,7 +193,7 @@ def _list_values(listing: UnitList) -> Iterator[list]:
         for row in rows.iterator(chunk_size=CSV_CHUNK):
             r = dict(zip(LIST_FIELDS, row, strict=True))
             yield [
-                r["name"], r["code"], levels.get(r["level"], r["level"]), r["kind"], r["parent_name"],
+                r["name"], r["code"], levels.get(r["level"], r["level"]), kinds.get(r["kind"], r["kind"]), r["parent_name"],
                 r["congress_date"], r["registered_on"], statuses.get(r["congress_status"] or "", no_congress),
                 r["is_pilot"], r["steps_done"], r["steps_total"], r["steps_overdue"], r["next_step"],
             ]

@@ -20,13 +20,12 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Collate
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Level
+from committees.models import Level, UnitKind
+from committees.names import fold, name_order
 from congresses.forms import DateInput
 from congresses.models import CongressStatus, PlanStep
 from congresses.selectors import CurrentTerms
@@ -55,7 +54,7 @@ MISSING_CHOICES = [
 # Column parameter -> annotation of unit_rows (the ranks sort levels top down and the
 # status "no congress" first, rather than alphabetically).
 ORDERING_FIELDS = {
-    "name": "name",
+    "name": "name_key",
     "code": "code",
     "level": "level_rank",
     "date": "congress_date",
@@ -64,13 +63,10 @@ ORDERING_FIELDS = {
     "overdue": "steps_overdue",
 }
 ORDERING_LABELS = {
-    "name": _("Unit"), "code": _("Code"), "level_rank": _("Level"), "congress_date": _("Congress date"),
+    "name_key": _("Unit"), "code": _("Code"), "level_rank": _("Level"), "congress_date": _("Congress date"),
     "status_rank": _("Status"), "steps_done": _("Steps done"), "steps_overdue": _("Overdue steps"),
 }
 NULLABLE = {"congress_date"}  # sorted with the units without a date last, either way
-# Names sort as Vietnamese readers expect (Đ after D, not after Z) with PostgreSQL's ICU
-# collation (STACK-NOTES "Trees and roll-ups"); SQLite compares code points.
-NAME_COLLATION = "vi-x-icu"
 DESCENDING_FIRST = {"overdue"}  # a first click on the column shows the most overdue first
 
 
@@ -87,7 +83,7 @@ class UnitListFilterSet(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or code")}),
     )
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"), empty_label=_("All levels"))
-    kind = django_filters.CharFilter(field_name="kind", lookup_expr="iexact", label=_("Kind"))
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"), empty_label=_("All kinds"))
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES, method="filter_status", label=_("Status"), empty_label=_("Any status")
     )
@@ -137,7 +133,7 @@ class UnitListFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(code__istartswith=value))
+        return queryset.filter(Q(name_search__contains=fold(value)) | Q(code__istartswith=value))
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == NO_CONGRESS:
@@ -209,9 +205,8 @@ class UnitListFilterSet(django_filters.FilterSet):
             field = ORDERING_FIELDS.get(param.lstrip("-"))
             if field is None:
                 continue
-            expression = F(field)
-            if field == "name" and connection.vendor == "postgresql":
-                expression = Collate(expression, NAME_COLLATION)
+            # Names in Vietnamese order (Đ after D, not after Z) on every database.
+            expression = name_order() if field == "name_key" else F(field)
             if field in NULLABLE:
                 keys.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
             else:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
+from committees.names import name_order
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
 from congresses.selectors import CurrentTerms, Deadline, deadline_for
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
@@ -318,7 +319,7 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
     and its children, the four roll-up tables for the unit and its children, the current
     terms' plan steps, its congress calendar. A unit without subordinates has no roll-ups:
     its dashboard reads its own milestones instead (three)."""
-    family = list(Unit.objects.filter(Q(pk__in=unit.ancestor_ids) | Q(parent=unit)).order_by("depth", "name"))
+    family = list(Unit.objects.filter(Q(pk__in=unit.ancestor_ids) | Q(parent=unit)).order_by("depth", name_order()))
     ancestors = [u for u in family if u.depth < unit.depth]
     children = [u for u in family if u.parent_id == unit.pk]
     soon = today + dt.timedelta(days=AT_RISK_DAYS)

@@ -193,24 +193,24 @@ def unit_units(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_or_token_required
+@login_or_token_required(anonymous="login")  # people open these links in a browser
 def unit_units_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The list as CSV: every row, with the page's filters and ordering."""
     return exports.unit_list_csv(_unit_list(request, pk))
 
 
-@login_or_token_required
+@login_or_token_required(anonymous="login")  # people open these links in a browser
 def unit_units_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return exports.unit_list_xlsx(_unit_list(request, pk))
 
 
-@login_or_token_required
+@login_or_token_required(anonymous="login")  # people open these links in a browser
 def unit_dashboard_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The dashboard's table of subordinate units as CSV."""
     return exports.dashboard_csv(_dashboard(request, pk))
 
 
-@login_or_token_required
+@login_or_token_required(anonymous="login")  # people open these links in a browser
 def unit_dashboard_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The dashboard as a workbook: headline counts, completion per step, subordinate units."""
     return exports.dashboard_xlsx(_dashboard(request, pk))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DevdataConfig(AppConfig):
@@ -6,4 +7,4 @@ class DevdataConfig(AppConfig):
     commands. Installed by the local and test settings only; production carries none of it."""
 
     name = "devdata"
-    verbose_name = "Development data"
+    verbose_name = _("Development data")

@@ -34,12 +34,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from committees.models import Level, Unit, encode_segment
+from committees.names import fold, sort_key
 from devdata import shapes
 from devdata.shapes import BLOCS, BOTTOM_UP_GAP, COMMUNE_KINDS, NATIONAL_SEASON as SEASON
 
 TERM_NAME = "bench"
 ADMIN_USERNAME = "bench-admin"
-BUILD_VERSION = 1  # bump when the shape of the generated data changes (forces a rebuild)
+BUILD_VERSION = 2  # bump when the shape of the generated data changes (forces a rebuild)
 
 # Per 60,000 units: the national proportions of DOMAIN.md "Scale".
 DEFAULT_UNITS = 60_000
@@ -464,10 +465,10 @@ def _copy(model, columns: list[str], lines: Iterable[str], chunk: int = 50_000) 
 def _copy_units(tree: list[_Unit]) -> None:
     now = _text(timezone.now())
     columns, tail = _columns(Unit, ["id", "code", "name", "level", "kind", "parent_id", "path", "depth", "is_active",
-                                    "created_at", "updated_at"])
+                                    "created_at", "updated_at", "name_key", "name_search"])
     _copy(Unit, columns, (
         f"{u.id}\t{_text(u.code)}\t{_text(u.name)}\t{u.level}\t{u.kind}\t{u.parent.id if u.parent else chr(92) + 'N'}"
-        f"\t{u.path}\t{u.depth}\tt\t{now}\t{now}{tail}\n"
+        f"\t{u.path}\t{u.depth}\tt\t{now}\t{now}\t{_text(sort_key(u.name))}\t{_text(fold(u.name))}{tail}\n"
         for u in tree
     ))
 

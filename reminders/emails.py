@@ -32,7 +32,7 @@ def _scope_url(user, base_url: str) -> str:
 
 
 def _subject(delivery: Delivery, groups) -> str:
-    site = _("Congress portal")
+    site = settings.PORTAL_NAME
     if delivery.kind == Kind.WEEKLY:
         units = sum(len(g.lines) for g in groups)
         text = ngettext(

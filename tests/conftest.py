@@ -248,12 +248,15 @@ def admin_user(db):
 
 @pytest.fixture
 def client_for(db):
-    """`client_for(user)`: a test client signed in as `user` (None: anonymous), asking for
-    English pages so assertions read in English whatever the translations say."""
+    """`client_for(user)`: a test client signed in as `user` (None: anonymous), with English
+    chosen in the language switcher (its cookie) so assertions read in English whatever the
+    translations say. The browser's Accept-Language would not do: the portal ignores it."""
+    from django.conf import settings
     from django.test import Client
 
     def make(user=None, *, language: str = "en") -> Client:
-        client = Client(headers={"accept-language": language})
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         if user is not None:
             # The first backend is axes's, which cannot load a user from a session.
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

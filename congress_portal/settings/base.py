@@ -15,6 +15,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -36,7 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
-    "axes",
+    "core.apps.AxesConfig",  # django-axes, with a name for the admin index
     "core",
     "accounts",
     "committees",
@@ -52,10 +53,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The user's language, else the switcher's cookie, else Vietnamese; never the browser's
+    # Accept-Language (issue 10). After authentication, which it reads.
+    "core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -132,6 +135,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Internationalisation: Vietnamese first, English complete. Dates are dd/mm/yyyy in both
 # (see congress_portal/formats/).
 LANGUAGE_CODE = "vi"
+# The product's one name, on every page, email and the admin: "Cổng Đại hội" (templates
+# spell it {% translate "Congress portal" context "product name" %}).
+PORTAL_NAME = pgettext_lazy("product name", "Congress portal")
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"

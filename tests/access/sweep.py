@@ -69,7 +69,9 @@ PUBLIC: dict[str, str] = {
     "healthz": "the load balancer's probe: no login by design, answers ok/error only",
     "login": "the sign-in form itself",
     "logout": "signs out: would end the sweep's own sessions; touches no data",
-    "set_language": "stores the language in a cookie; reads and writes no data",
+    "set_language": "stores the language in a cookie and, signed in, on the user's own row; reads no data",
+    "password_reset_confirm": "the link of a password reset email: public by design, its uidb64 and token are "
+                              "the credential (checked by Django's view); shows no unit data",
     "javascript-catalog": "the translations for static JavaScript; no data",
     "admin:login": "the admin's sign-in form itself",
 }

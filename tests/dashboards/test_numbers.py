@@ -41,10 +41,8 @@ def admin(db):
 
 
 @pytest.fixture
-def english_client(client, admin):
-    client.force_login(admin)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def english_client(client_for, admin):
+    return client_for(admin)  # English chosen in the switcher: the portal ignores Accept-Language
 
 
 # --- 1. Registered, held and pilots held per level ------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Role
@@ -77,7 +78,8 @@ def test_the_list_exports_and_json_take_each_unit_in_its_levels_term(world, clie
     assert codes(client.get(f"{base}?status=held")) == ["S1"]
     assert codes(client.get(f"{base}?registered=yes")) == ["S1"]
     assert codes(client.get(f"{base}?step=plan")) == ["G1", "S1", "S2"]  # the step of both terms' plans
-    rows = read_csv(client.get(reverse("dashboards:unit_units_csv", args=[bloc.pk]), HTTP_ACCEPT_LANGUAGE="en"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the switcher's choice: Accept-Language is ignored
+    rows = read_csv(client.get(reverse("dashboards:unit_units_csv", args=[bloc.pk])))
     by_code = {r[1]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert by_code["S1"]["Congress date"] == "02/03/2020" and by_code["S2"]["Congress date"] == "20/04/2020"
     data = client.get(reverse("dashboards:unit_dashboard_json", args=[g1.pk])).json()

@@ -27,9 +27,9 @@ def test_the_email_is_in_vietnamese_by_default(dated, congress_a, secretary_a, r
 
     [email] = emails_to(secretary_a)
     html = email.alternatives[0][0]
-    assert email.subject.startswith("[Cổng thông tin đại hội] ")
+    assert email.subject.startswith("[Cổng Đại hội] ")
     assert "Hạn hoàn thành: 30/06/2025" in email.body
-    assert "Cổng thông tin theo dõi công tác chuẩn bị đại hội" in email.body
+    assert "Cổng Đại hội" in email.body
     assert '<html lang="vi">' in html
     assert "Hạn hoàn thành: 22/06/2025" in html
     assert "Due date" not in email.body

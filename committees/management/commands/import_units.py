@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from committees.importing import ImportFileError, import_units, read_file
+from core.commands import english_output
 
 LARGE_FILE_ROWS = 1000  # progress is printed for files with at least this many rows
 LARGE_FILE_BYTES = 1024 * 1024
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         parser.add_argument("path", help="The .xlsx or .csv file.")
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report what would change; write nothing.")
 
+    @english_output
     def handle(self, *args, path: str, dry_run: bool, verbosity: int, **options):
         file = Path(path)
         try:

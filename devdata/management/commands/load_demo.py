@@ -28,6 +28,7 @@ from django.db.models import ProtectedError
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
+from core.commands import english_output
 from devdata import shapes
 from devdata.shapes import BLOCS, BOTTOM_UP_GAP, COMMUNE_KINDS, DEMO_SEASON as SEASON
 
@@ -270,6 +271,7 @@ class Command(BaseCommand):
         parser.add_argument("--logins", action="store_true",
                             help="Only print the demo users present in the database, with the demo password.")
 
+    @english_output
     def handle(self, *args, **options):
         from congresses.models import Term
         from committees.models import Unit

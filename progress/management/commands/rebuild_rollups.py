@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.commands import english_output
 from progress import rollups
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="Compare only; change nothing.")
 
+    @english_output
     def handle(self, *args, check: bool, **options):
         started = time.perf_counter()
         if check:

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from accounts.models import User
 from committees.models import Unit
 from congresses.models import Milestone
+from core.commands import english_output
 from reminders import services
 from reminders.models import Channel, Kind, Reason
 from reminders.selectors import when_text
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                  "digest day; daily or weekly: only that one (weekly: whatever the weekday).",
         )
 
+    @english_output
     def handle(self, *args, dry_run: bool, date: dt.date | None, kind: str, **options):
         day = date or timezone.localdate()
         kinds = []
