@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 
-from .models import Congress, Milestone, MilestoneStatus, Term
+from .models import Congress, Milestone, MilestoneStatus, Subcommittee, SubcommitteeMember, Term
 
 WARNING_NAMES_SHOWN = 5
 
@@ -283,6 +283,11 @@ def congress_history(congress: Congress) -> list[HistoryEntry]:
             Milestone.history.filter(congress_id=congress.pk).select_related("history_user"),
             lambda r: steps.get(r.step_id, "?"),
         ),
+        (
+            Subcommittee,
+            Subcommittee.history.filter(congress_id=congress.pk).select_related("history_user"),
+            lambda r: _("Subcommittee: %(name)s") % {"name": r.instance.title},
+        ),
     ]
     for model, records, subject in sources:
         previous: dict[int, object] = {}
@@ -314,3 +319,30 @@ def congress_history(congress: Congress) -> list[HistoryEntry]:
             previous[record.id] = record
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+@dataclass
+class SubcommitteeRow:
+    """A subcommittee with its head and members, in order."""
+
+    subcommittee: Subcommittee
+    head: SubcommitteeMember | None = None
+    members: list[SubcommitteeMember] = field(default_factory=list)
+
+
+def subcommittees_of(congress: Congress) -> list[SubcommitteeRow]:
+    """The congress's subcommittees with their people: one query, through the people
+    (the services give every subcommittee its head, so each one comes along)."""
+    from .models import SubcommitteeRole
+
+    rows: dict[int, SubcommitteeRow] = {}
+    people = (SubcommitteeMember.objects.filter(subcommittee__congress_id=congress.pk)
+              .select_related("subcommittee").order_by("subcommittee__kind", "subcommittee__name",
+                                                       "subcommittee_id", "order", "pk"))
+    for person in people:
+        row = rows.setdefault(person.subcommittee_id, SubcommitteeRow(person.subcommittee))
+        if person.role == SubcommitteeRole.HEAD and row.head is None:
+            row.head = person
+        else:
+            row.members.append(person)
+    return list(rows.values())
