@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 
-from .models import Congress, Milestone, MilestoneStatus, Subcommittee, SubcommitteeMember, Term
+from .models import Congress, Milestone, MilestoneStatus, Subcommittee, SubcommitteeCount, SubcommitteeMember, Term
 
 WARNING_NAMES_SHOWN = 5
 
@@ -346,3 +347,13 @@ def subcommittees_of(congress: Congress) -> list[SubcommitteeRow]:
         else:
             row.members.append(person)
     return list(rows.values())
+
+
+def subcommittees_annotation() -> Coalesce:
+    """For rows of the congress roll-up (`progress.models.CongressCount`: unit, term,
+    level), the congresses of the same key whose subcommittees are set up
+    (`SubcommitteeCount`): a correlated subquery, read in the congress counts' own query."""
+    rows = SubcommitteeCount.objects.filter(
+        unit_id=OuterRef("unit_id"), term_id=OuterRef("term_id"), level=OuterRef("level")
+    ).values("set_up")[:1]
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)

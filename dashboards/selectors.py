@@ -19,8 +19,9 @@ from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
-from congresses.selectors import CurrentTerms, Deadline, deadline_for
+from congresses.selectors import CurrentTerms, Deadline, deadline_for, subcommittees_annotation
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
+from workgroups.selectors import followed_annotations
 
 AT_RISK_DAYS = 7
 LIGHT_RANK = {Light.LATE: 0, Light.AT_RISK: 1, Light.ON_TRACK: 2}  # worst first
@@ -45,6 +46,9 @@ class Totals:
 
     units: dict[str, int] = field(default_factory=dict)
     congresses: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Per level: units followed by an active working group, and followed twice (issue 11).
+    followed: dict[str, int] = field(default_factory=dict)
+    followed_twice: dict[str, int] = field(default_factory=dict)
     steps_total: int = 0
     steps_done: int = 0
     overdue: int = 0
@@ -84,9 +88,29 @@ class Totals:
         return [
             {"level": level, "label": label, "units": self.units.get(level, 0),
              "registered": self.flag("registered", level), "held": self.flag("held", level),
-             "pilots": self.flag("pilots", level), "pilots_held": self.flag("pilots_held", level)}
+             "pilots": self.flag("pilots", level), "pilots_held": self.flag("pilots_held", level),
+             "congresses": self.flag("congresses", level), "subcommittees": self.flag("subcommittees", level),
+             "followed": self.followed.get(level, 0), "followed_twice": self.followed_twice.get(level, 0)}
             for level, label in Level.choices if self.units.get(level)
         ]
+
+    @property
+    def subcommittees(self) -> int:
+        """Congresses below with their subcommittees set up (issue 11: "57/60")."""
+        return self.flag("subcommittees")
+
+    @property
+    def congresses_total(self) -> int:
+        return self.flag("congresses")
+
+    @property
+    def followed_total(self) -> int:
+        """Units below followed by an active working group of a current term ("135/135")."""
+        return sum(self.followed.values())
+
+    @property
+    def followed_twice_total(self) -> int:
+        return sum(self.followed_twice.values())
 
 
 @dataclass
@@ -137,6 +161,8 @@ class Dashboard:
     children: list[ChildRow]
     congress: Congress | None = None  # the unit's own, in the term current for its level
     dates: list[DateRow] = field(default_factory=list)
+    # The levels whose congresses have the "set up subcommittees" step in their current plan.
+    subcommittee_levels: set[str] = field(default_factory=set)
 
     @property
     def term(self) -> Term:
@@ -179,6 +205,19 @@ class Dashboard:
     def by_level(self) -> list[dict]:
         """`Totals.by_level` of the subtree, each level with its deadline."""
         return [{**row, "deadline": self.deadline_of(row["level"])} for row in self.totals.by_level()]
+
+    @property
+    def subcommittees_by_level(self) -> list[dict]:
+        """"Subcommittees set up: 57/60" per level below: congresses with their
+        subcommittees set up, of the level's congresses in its current term; the levels
+        whose plan sets subcommittees up, and any other where some were entered."""
+        return [row for row in self.totals.by_level()
+                if row["congresses"] and (row["level"] in self.subcommittee_levels or row["subcommittees"])]
+
+    @property
+    def followed_by_level(self) -> list[dict]:
+        """"Followed: 135/135" per level below, with the units followed twice."""
+        return [row for row in self.totals.by_level() if row["units"]]
 
     @property
     def levels_below(self) -> list[str]:
@@ -224,10 +263,18 @@ def _totals_for(unit_ids: list[int], terms: CurrentTerms, today: dt.date,
     the first unit (the dashboard's own)."""
     totals: dict[int, Totals] = defaultdict(Totals)
     term_ids = [t.pk for t in terms.terms]
-    for unit_id, level, n in UnitCount.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "level", "units"):
+    # The followed units (workgroups) and the subcommittees set up (congresses) are their
+    # own roll-ups, read in these two queries as correlated subqueries keyed like them.
+    for unit_id, level, n, followed, twice in UnitCount.objects.filter(unit_id__in=unit_ids).annotate(
+        **followed_annotations(terms)
+    ).values_list("unit_id", "level", "units", "followed", "twice"):
         totals[unit_id].units[level] = n
+        totals[unit_id].followed[level] = followed
+        totals[unit_id].followed_twice[level] = twice
     # One current term per level: at most one row per (unit, level).
-    for row in CongressCount.objects.filter(terms.q(), unit_id__in=unit_ids).values():
+    for row in CongressCount.objects.filter(terms.q(), unit_id__in=unit_ids).annotate(
+        subcommittees=subcommittees_annotation()
+    ).values():
         totals[row["unit_id"]].congresses[row["level"]] = row
     for unit_id, step_id, total, done in StepCount.objects.filter(
         unit_id__in=unit_ids, step__term_id__in=term_ids
@@ -312,6 +359,14 @@ def _merge_steps(steps: list[PlanStep], per_step: dict[int, tuple[int, int]]) ->
     return list(rows.values())
 
 
+def _subcommittee_levels(plan: list[PlanStep], terms: CurrentTerms) -> set[str]:
+    """The levels whose current plan has the "set up subcommittees" step."""
+    from congresses.services import SUBCOMMITTEES_STEP
+
+    return {lv for s in plan if s.code == SUBCOMMITTEES_STEP for lv in s.levels
+            if (t := terms.for_level(lv)) is not None and t.pk == s.term_id}
+
+
 def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashboard:
     """A fixed number of queries whatever the size of the tree (ten, the current terms and
     their deadlines read before): the ancestors and children, the congresses of the unit
@@ -352,7 +407,8 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
         .order_by("date", "level").values_list("level", "date", "congresses", "pilots")
     ]
     d = Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=totals.get(unit.pk, Totals()),
-                  steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates)
+                  steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates,
+                  subcommittee_levels=_subcommittee_levels(plan, terms))
     for child in children:
         congress = congresses.get(child.pk)
         child_totals = totals.get(child.pk, Totals())

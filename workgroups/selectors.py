@@ -7,14 +7,16 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from committees.models import Level, Unit
 from congresses.models import Congress, MilestoneStatus
 from congresses.selectors import CurrentTerms
 
-from .models import Assignment, FollowUp, GroupMember, GroupStatus, GroupUnit, WorkingGroup
+from progress.models import UnitCount
+
+from .models import Assignment, FollowedCount, FollowUp, GroupMember, GroupStatus, GroupUnit, WorkingGroup
 
 # --- The unit picker: one matching function --------------------------------------------------
 # Vietnamese names are searched without their accents ("buon don" finds "Buôn Đôn"). The
@@ -98,19 +100,37 @@ class CoverageCount:
         return self.total - self.followed
 
 
+def followed_annotations(terms: CurrentTerms | None) -> dict:
+    """For rows of the unit-count roll-up (`progress.models.UnitCount`: a unit and a level),
+    `followed` and `twice`: the followed-unit roll-up (workgroups.progress) of the same unit
+    and level, summed over the current terms' groups (any term with None). Correlated
+    subqueries, so a reader of the unit counts gets them in the same query: the
+    dashboard's query count does not move."""
+    rows = FollowedCount.objects.filter(unit_id=OuterRef("unit_id"), level=OuterRef("level"))
+    if terms is not None:
+        rows = rows.filter(term_id__in=[t.pk for t in terms.terms])
+
+    def total(name: str) -> Coalesce:
+        summed = rows.order_by().values("unit_id").annotate(n=Sum(name)).values("n")
+        return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
+
+    return {"followed": total("followed"), "twice": total("twice")}
+
+
 def coverage_counts(unit: Unit, terms: CurrentTerms | None, *, level: str | None = None) -> dict[str, CoverageCount]:
-    """For each level under `unit` (or only `level`), the coverage of its active units by
-    the working groups of the current terms: one query. The dashboards' tile
-    ("135/135 followed") reads this, and links to `workgroups:coverage?uncovered=1`."""
-    units = Unit.objects.under(unit, include_self=False).filter(is_active=True)
+    """For each level under `unit` (or only `level`), the coverage of its units by the
+    active working groups of the current terms, read from the roll-ups: one query, whatever
+    the size of the subtree. The units of a level are the dashboard's (UnitCount: every
+    unit of the tree below); a unit is followed by an active group of a current term, and
+    followed twice by two such groups or two of their members (`twice_q`)."""
+    rows = UnitCount.objects.filter(unit=unit, units__gt=0)
     if level:
-        units = units.filter(level=level)
-    rows = (
-        _annotated(units, terms).order_by().values("level")
-        .annotate(total=Count("pk"), followed=Count("pk", filter=Q(groups__gt=0)),
-                  twice=Count("pk", filter=twice_q()))
-    )
-    counts = {r["level"]: CoverageCount(r["level"], r["followed"], r["total"], r["twice"]) for r in rows}
+        rows = rows.filter(level=level)
+    counts = {
+        lv: CoverageCount(lv, followed, total, twice)
+        for lv, total, followed, twice in rows.annotate(**followed_annotations(terms))
+        .values_list("level", "units", "followed", "twice")
+    }
     return {lv: counts[lv] for lv in Level.values if lv in counts}
 
 
