@@ -176,7 +176,8 @@ def _unit_list(request: HttpRequest, pk: int) -> UnitList:
     unit, terms = _unit_and_terms(request, pk)
     today = timezone.localdate()
     filterset = UnitListFilterSet(
-        request.GET, queryset=unit_rows(unit=unit, terms=terms, today=today), terms=terms, today=today
+        request.GET, queryset=unit_rows(unit=unit, terms=terms, today=today), terms=terms, today=today,
+        user=request.user,
     )
     filterset.is_valid()  # an invalid value is shown on the form and otherwise ignored
     return UnitList(unit=unit, terms=terms, today=today, filterset=filterset)
