@@ -13,9 +13,12 @@ from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 
-from .models import Congress, Milestone, MilestoneStatus, Subcommittee, SubcommitteeCount, SubcommitteeMember, Term
+from .models import Congress, Light, Milestone, MilestoneStatus, Subcommittee, SubcommitteeCount, SubcommitteeMember, Term
 
 WARNING_NAMES_SHOWN = 5
+# A step due within this many days makes a unit's light "at risk" (congress_light).
+AT_RISK_DAYS = 7
+LIGHT_RANK = {Light.LATE: 0, Light.AT_RISK: 1, Light.ON_TRACK: 2}  # worst first
 
 
 @dataclass(frozen=True)
@@ -357,3 +360,42 @@ def subcommittees_annotation() -> Coalesce:
         unit_id=OuterRef("unit_id"), term_id=OuterRef("term_id"), level=OuterRef("level")
     ).values("set_up")[:1]
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def congress_light(congress: Congress | None, *, overdue_below: int, deadline: dt.date | None,
+                   today: dt.date) -> tuple[Light, list[str]]:
+    """The worst light of a unit's row and every reason for it, worst first: what a
+    briefing would say about the unit (DOMAIN.md "Congress": each level before its
+    deadline, bottom-up; "Plan and milestones"). `congress` carries the annotations
+    `steps_overdue` and `steps_due_soon` (within AT_RISK_DAYS); `overdue_below` counts the
+    overdue steps of the units below (the roll-ups). The dashboard's rows and a
+    working-group member's "my units" both give this light."""
+    problems: list[tuple[Light, str]] = []
+    deadline_passed = deadline is not None and deadline < today
+    if congress is None:
+        problems.append((Light.LATE if deadline_passed else Light.AT_RISK, _("no congress opened")))
+    else:
+        date = congress.counts_on
+        own_overdue = getattr(congress, "steps_overdue", 0)
+        if own_overdue:
+            problems.append((Light.LATE, ngettext(
+                "%(n)d overdue step", "%(n)d overdue steps", own_overdue) % {"n": own_overdue}))
+        if deadline and date and date > deadline:
+            problems.append((Light.LATE, _("dated after the level deadline (%(date)s)") % {
+                "date": date_format(deadline, "SHORT_DATE_FORMAT")}))
+        if date is None:
+            problems.append((Light.LATE if deadline_passed else Light.AT_RISK, _("no congress date")))
+        if congress.before_subordinates:
+            problems.append((Light.AT_RISK, _("dated before a subordinate unit's congress")))
+        due_soon = getattr(congress, "steps_due_soon", 0)
+        if due_soon and not congress.is_held:
+            problems.append((Light.AT_RISK, ngettext(
+                "%(n)d step due within %(days)d days", "%(n)d steps due within %(days)d days", due_soon
+            ) % {"n": due_soon, "days": AT_RISK_DAYS}))
+    if overdue_below:
+        problems.append((Light.AT_RISK, ngettext(
+            "%(n)d overdue step below", "%(n)d overdue steps below", overdue_below) % {"n": overdue_below}))
+    if not problems:
+        return Light.ON_TRACK, [_("congress held") if congress.is_held else _("on schedule")]
+    problems.sort(key=lambda p: LIGHT_RANK[p[0]])  # stable: within a light, the order above
+    return problems[0][0], [reason for _worst, reason in problems]

@@ -19,12 +19,18 @@ from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
-from congresses.selectors import CurrentTerms, Deadline, deadline_for, subcommittees_annotation
+from congresses.selectors import (  # noqa: F401  (AT_RISK_DAYS, LIGHT_RANK: read from here too)
+    AT_RISK_DAYS,
+    LIGHT_RANK,
+    CurrentTerms,
+    Deadline,
+    congress_light,
+    deadline_for,
+    subcommittees_annotation,
+)
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 from workgroups.selectors import followed_annotations
 
-AT_RISK_DAYS = 7
-LIGHT_RANK = {Light.LATE: 0, Light.AT_RISK: 1, Light.ON_TRACK: 2}  # worst first
 
 
 def terms_label(terms: CurrentTerms) -> str:
@@ -296,38 +302,8 @@ def _totals_for(unit_ids: list[int], terms: CurrentTerms, today: dt.date,
 
 def _light(congress: Congress | None, totals: Totals, deadline: dt.date | None,
            today: dt.date) -> tuple[Light, list[str]]:
-    """The worst light of a unit's row and every reason for it, worst first: what a
-    briefing would say about the unit (DOMAIN.md "Congress": each level before its
-    deadline, bottom-up; "Plan and milestones")."""
-    problems: list[tuple[Light, str]] = []
-    deadline_passed = deadline is not None and deadline < today
-    if congress is None:
-        problems.append((Light.LATE if deadline_passed else Light.AT_RISK, _("no congress opened")))
-    else:
-        date = congress.counts_on
-        own_overdue = getattr(congress, "steps_overdue", 0)
-        if own_overdue:
-            problems.append((Light.LATE, ngettext(
-                "%(n)d overdue step", "%(n)d overdue steps", own_overdue) % {"n": own_overdue}))
-        if deadline and date and date > deadline:
-            problems.append((Light.LATE, _("dated after the level deadline (%(date)s)") % {
-                "date": date_format(deadline, "SHORT_DATE_FORMAT")}))
-        if date is None:
-            problems.append((Light.LATE if deadline_passed else Light.AT_RISK, _("no congress date")))
-        if congress.before_subordinates:
-            problems.append((Light.AT_RISK, _("dated before a subordinate unit's congress")))
-        due_soon = getattr(congress, "steps_due_soon", 0)
-        if due_soon and not congress.is_held:
-            problems.append((Light.AT_RISK, ngettext(
-                "%(n)d step due within %(days)d days", "%(n)d steps due within %(days)d days", due_soon
-            ) % {"n": due_soon, "days": AT_RISK_DAYS}))
-    if totals.overdue:
-        problems.append((Light.AT_RISK, ngettext(
-            "%(n)d overdue step below", "%(n)d overdue steps below", totals.overdue) % {"n": totals.overdue}))
-    if not problems:
-        return Light.ON_TRACK, [_("congress held") if congress.is_held else _("on schedule")]
-    problems.sort(key=lambda p: LIGHT_RANK[p[0]])  # stable: within a light, the order above
-    return problems[0][0], [reason for _worst, reason in problems]
+    """The light of a dashboard row (congresses.selectors.congress_light)."""
+    return congress_light(congress, overdue_below=totals.overdue, deadline=deadline, today=today)
 
 
 def _congress_q(units: list[Unit], terms: CurrentTerms) -> Q:

@@ -12,9 +12,10 @@ from django.db.models.functions import Coalesce
 
 from committees.models import Level, Unit
 from congresses.models import Congress, MilestoneStatus
-from congresses.selectors import CurrentTerms
+from congresses.models import Light
+from congresses.selectors import AT_RISK_DAYS, CurrentTerms, congress_light, deadline_for
 
-from progress.models import UnitCount
+from progress.models import OpenDueCount, UnitCount
 
 from .models import Assignment, FollowedCount, FollowUp, GroupMember, GroupStatus, GroupUnit, WorkingGroup
 
@@ -213,11 +214,15 @@ class MyUnitRow:
     congress: Congress | None
     overdue_steps: int
     latest: FollowUp | None
+    # The light and its reasons, as the unit's row on its superior's dashboard gives them.
+    light: Light = Light.ON_TRACK
+    reasons: list[str] = field(default_factory=list)
 
 
 def my_units(*, user, terms: CurrentTerms, today: dt.date) -> list[MyUnitRow]:
     """The units the user follows now, each with its congress of the term current for its
-    level, its overdue steps and the latest follow-up entry: four queries (three with no
+    level, its overdue steps, its light and reasons (congresses.selectors.congress_light,
+    as on the dashboard) and the latest follow-up entry: four queries (three with no
     unit)."""
     assignments = list(
         Assignment.objects.active().filter(member__user=user)
@@ -230,22 +235,39 @@ def my_units(*, user, terms: CurrentTerms, today: dt.date) -> list[MyUnitRow]:
         groups.setdefault(a.unit_id, [])
         if a.member.group.name not in groups[a.unit_id]:
             groups[a.unit_id].append(a.member.group.name)
+    not_done = ~Q(milestones__status=MilestoneStatus.DONE)
+    soon = today + dt.timedelta(days=AT_RISK_DAYS)
     congresses = {
         c.unit_id: c for c in Congress.objects.filter(unit_id__in=list(units))
         .filter(terms.q("term", "unit__level"))
-        .annotate(overdue=Count("milestones", filter=Q(milestones__due_date__lt=today)
-                                & ~Q(milestones__status=MilestoneStatus.DONE)))
+        .annotate(overdue=Count("milestones", filter=Q(milestones__due_date__lt=today) & not_done),
+                  steps_due_soon=Count("milestones", filter=not_done & Q(
+                      milestones__due_date__gte=today, milestones__due_date__lte=soon)))
     }
     latest_ids = (FollowUp.objects.filter(unit_id=OuterRef("pk")).order_by("-happened_on", "-pk").values("pk")[:1])
-    latest_by_unit = dict(Unit.objects.filter(pk__in=list(units)).annotate(latest=Subquery(latest_ids))
-                          .values_list("pk", "latest"))
+    # The overdue steps below each unit (the roll-up), in the same query as the latest entry.
+    below = (OpenDueCount.objects.filter(unit_id=OuterRef("pk"), term_id__in=[t.pk for t in terms.terms],
+                                         due_date__lt=today)
+             .order_by().values("unit_id").annotate(n=Sum("open")).values("n"))
+    overdue_below: dict[int, int] = {}
+    latest_by_unit: dict[int, int | None] = {}
+    for pk, latest, n in (Unit.objects.filter(pk__in=list(units))
+                          .annotate(latest=Subquery(latest_ids), below=Coalesce(Subquery(below), 0))
+                          .values_list("pk", "latest", "below")):
+        latest_by_unit[pk], overdue_below[pk] = latest, n
     entries = FollowUp.objects.select_related("member").in_bulk([i for i in latest_by_unit.values() if i])
     rows = []
     for unit_id, unit in units.items():
         congress = congresses.get(unit_id)
         latest = entries.get(latest_by_unit.get(unit_id))
+        if congress is not None:
+            congress.steps_overdue = congress.overdue
+        deadline = deadline_for(terms, unit.level, today)
+        light, reasons = congress_light(congress, overdue_below=overdue_below.get(unit_id, 0),
+                                        deadline=deadline.date if deadline else None, today=today)
         rows.append(MyUnitRow(unit=unit, groups=groups[unit_id], congress=congress,
-                              overdue_steps=congress.overdue if congress else 0, latest=latest))
+                              overdue_steps=congress.overdue if congress else 0, latest=latest,
+                              light=light, reasons=reasons))
     return rows
 
 
