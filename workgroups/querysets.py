@@ -22,6 +22,8 @@ class WorkingGroupQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> WorkingGroupQuerySet:
         q = scope_for(user).read_q("unit__path")
+        if not q:  # no condition: the user reads every unit (an administrator). OR-ing the
+            return self.all()  # member clause onto an empty Q would narrow it to their own groups.
         if user is not None and user.is_authenticated:
             from .models import GroupMember
 
