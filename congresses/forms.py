@@ -4,7 +4,15 @@ from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .models import Congress, CongressStatus, Milestone, MilestoneStatus, SubcommitteeKind, SubcommitteeRole, future_error
+from .models import (
+    Congress,
+    CongressStatus,
+    Milestone,
+    MilestoneStatus,
+    SubcommitteeKind,
+    SubcommitteeRole,
+    future_error,
+)
 
 EVIDENCE_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "jpg", "jpeg", "png"]
 

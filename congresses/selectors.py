@@ -13,7 +13,16 @@ from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 
-from .models import Congress, Light, Milestone, MilestoneStatus, Subcommittee, SubcommitteeCount, SubcommitteeMember, Term
+from .models import (
+    Congress,
+    Light,
+    Milestone,
+    MilestoneStatus,
+    Subcommittee,
+    SubcommitteeCount,
+    SubcommitteeMember,
+    Term,
+)
 
 WARNING_NAMES_SHOWN = 5
 # A step due within this many days makes a unit's light "at risk" (congress_light).

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term

@@ -11,8 +11,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Q
 from django.db.models.functions import Coalesce
 
 from committees.models import Level, Unit
-from congresses.models import Congress, MilestoneStatus
-from congresses.models import Light
+from congresses.models import Congress, Light, MilestoneStatus
 from congresses.selectors import AT_RISK_DAYS, CurrentTerms, congress_light, deadline_for
 
 from progress.models import OpenDueCount, UnitCount
