@@ -1,10 +1,44 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import ApiToken, Grant, User
+from .models import ApiToken, Grant, GrantRole, User
+
+
+class GrantForm(forms.ModelForm):
+    """A grant as the admin edits it. The "follows" role is not offered: it is derived from
+    a working-group member's assignments (workgroups.services keeps it, issue 11), and a
+    grant given or taken here would outlive or precede them. A "follows" grant is shown
+    read-only and cannot be removed here either: end the assignment instead."""
+
+    class Meta:
+        model = Grant
+        fields = ["role", "unit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_follows:
+            for field in self.fields.values():
+                field.disabled = True
+        elif "role" in self.fields:
+            self.fields["role"].choices = [c for c in self.fields["role"].choices if c[0] != GrantRole.FOLLOWS]
+
+    @property
+    def is_follows(self) -> bool:
+        return self.instance.pk is not None and self.instance.role == GrantRole.FOLLOWS
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == GrantRole.FOLLOWS and not self.is_follows:
+            self.add_error("role", _("The working-group member role comes from the member's assignments: "
+                                     "assign the unit in the working group instead."))
+        if self.is_follows and data.get("DELETE"):
+            raise forms.ValidationError(_("This role comes from a working-group assignment: end the assignment "
+                                          "in the working group instead."))
+        return data
 
 
 class GrantInline(admin.TabularInline):
@@ -12,6 +46,7 @@ class GrantInline(admin.TabularInline):
     (UserAdmin.save_formset), which keep the user's cached scope current."""
 
     model = Grant
+    form = GrantForm
     fk_name = "user"
     extra = 0
     fields = ["role", "unit", "created_at", "created_by"]
@@ -79,6 +114,7 @@ class GrantAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__full_name", "unit__name", "unit__code"]
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit", "created_by"]
+    form = GrantForm
     fields = ["user", "role", "unit", "created_at", "created_by"]
     readonly_fields = ["created_at", "created_by"]
 
@@ -89,11 +125,17 @@ class GrantAdmin(admin.ModelAdmin):
             saved = services.grant_add(user=obj.user, role=obj.role, unit=obj.unit, by=request.user)
         obj.pk, obj.created_at, obj.created_by = saved.pk, saved.created_at, saved.created_by
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A "follows" grant ends with the assignment that gives it (GrantForm says why).
+        if obj is not None and obj.role == GrantRole.FOLLOWS:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         services.grant_remove(grant=obj)
 
     def delete_queryset(self, request, queryset):
-        for grant in queryset.select_related("user"):
+        for grant in queryset.exclude(role=GrantRole.FOLLOWS).select_related("user"):
             services.grant_remove(grant=grant)
 
 

@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from committees.models import Level
 
 from . import services
-from .models import Congress, LevelDeadline, Milestone, PlanSource, PlanStep, Term
+from .models import Congress, LevelDeadline, Milestone, PlanSource, PlanStep, Subcommittee, SubcommitteeMember, Term
 
 
 class LevelDeadlineInline(admin.TabularInline):
@@ -311,3 +311,35 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for milestone in queryset:
             services.milestone_delete(milestone=milestone, user=request.user)
+
+
+class SubcommitteeMemberInline(admin.TabularInline):
+    model = SubcommitteeMember
+    fields = ["order", "role", "full_name", "position"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Subcommittee)
+class SubcommitteeAdmin(SimpleHistoryAdmin):
+    """Subcommittees and their history, to read: they are entered on the congress's
+    subcommittees page, whose services keep the count and the milestone."""
+
+    list_display = ["__str__", "congress", "decision_number", "decision_date"]
+    list_filter = ["kind"]
+    search_fields = ["name", "decision_number", "congress__unit__name", "congress__unit__code"]
+    list_select_related = ["congress__unit", "congress__term"]
+    inlines = [SubcommitteeMemberInline]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -4,7 +4,15 @@ from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .models import Congress, CongressStatus, Milestone, MilestoneStatus, future_error
+from .models import (
+    Congress,
+    CongressStatus,
+    Milestone,
+    MilestoneStatus,
+    SubcommitteeKind,
+    SubcommitteeRole,
+    future_error,
+)
 
 EVIDENCE_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "jpg", "jpeg", "png"]
 
@@ -95,3 +103,53 @@ class PilotsForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pilots"].choices = [(u.pk, u.name) for u in units]
+
+
+class SubcommitteeForm(forms.Form):
+    """A subcommittee with its decision and its people; the members one a line,
+    "full name, position"."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=SubcommitteeKind.choices)
+    name = forms.CharField(label=_("name"), max_length=255, required=False,
+                           help_text=_("For another subcommittee: its name."))
+    decision_number = forms.CharField(label=_("decision number"), max_length=64,
+                                      widget=forms.TextInput(attrs={"placeholder": _("e.g. 12-QĐ/ĐU")}))
+    decision_date = forms.DateField(label=_("decision date"), widget=DateInput())
+    head_name = forms.CharField(label=_("head of the subcommittee"), max_length=255)
+    head_position = forms.CharField(label=_("head's position"), max_length=255, required=False)
+    members = forms.CharField(
+        label=_("members"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One member a line: full name, position."),
+    )
+
+    def clean_members(self) -> list:
+        from .services import Person
+
+        people = []
+        for line in self.cleaned_data.get("members", "").splitlines():
+            name, _sep, position = line.partition(",")
+            if name.strip():
+                people.append(Person(name.strip()[:255], position.strip()[:255]))
+        return people
+
+    @classmethod
+    def initial_for(cls, subcommittee) -> dict:
+        people = list(subcommittee.members.all())
+        head = next((p for p in people if p.role == SubcommitteeRole.HEAD), None)
+        return {
+            "kind": subcommittee.kind, "name": subcommittee.name, "decision_number": subcommittee.decision_number,
+            "decision_date": subcommittee.decision_date, "head_name": head.full_name if head else "",
+            "head_position": head.position if head else "",
+            "members": "\n".join(f"{p.full_name}, {p.position}" if p.position else p.full_name
+                                 for p in people if p is not head),
+        }
+
+    def service_kwargs(self) -> dict:
+        from .services import Person
+
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"], "name": data["name"], "decision_number": data["decision_number"],
+            "decision_date": data["decision_date"], "head": Person(data["head_name"], data["head_position"]),
+            "members": data["members"],
+        }

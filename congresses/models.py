@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from committees.models import Level
+from progress.models import TermRollupRow
 
-from .querysets import CongressQuerySet, MilestoneQuerySet
+from .querysets import CongressQuerySet, MilestoneQuerySet, SubcommitteeQuerySet
 
 # Bounds on what users type, so that a slip of the keyboard is refused with a message on
 # the field instead of skewing every count (issue 9, point 8).
@@ -537,3 +538,115 @@ class Milestone(ChangeRecorded):
         congress = self.congress if self.congress_id or "congress" in self._state.fields_cache else None
         if congress is not None and (error := congress.term.window_error(self.done_on, label)):
             raise ValidationError({"done_on": error})
+
+
+# ---------------------------------------------------------------------------------------
+# Subcommittees (DOMAIN.md "Subcommittee", issue 11 point 7).
+
+
+class SubcommitteeKind(models.TextChoices):
+    """The usual subcommittees of a congress (tiểu ban); "other" takes the name the unit gives."""
+
+    DOCUMENTS = "documents", _("Documents")
+    PERSONNEL = "personnel", _("Personnel")
+    ORGANISATION = "organisation", _("Organisation and service")
+    PROPAGANDA = "propaganda", _("Propaganda")
+    OTHER = "other", _("Other")
+
+
+class SubcommitteeRole(models.TextChoices):
+    HEAD = "head", _("Head")
+    DEPUTY = "deputy", _("Deputy head")
+    MEMBER = "member", _("Member")
+
+
+class Subcommittee(ChangeRecorded):
+    """A subcommittee (tiểu ban) a unit sets up to prepare its congress: documents,
+    personnel, organisation and service, propaganda, or another the unit names; set up by
+    the unit's decision (number and date), with a head and members recorded by name and
+    position. Written only by `congresses.services.subcommittee_*`, which keep the
+    "subcommittees set up" count and milestone."""
+
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), related_name="subcommittees", on_delete=models.PROTECT
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=SubcommitteeKind.choices)
+    name = models.CharField(
+        _("name"), max_length=255, blank=True,
+        help_text=_("For another subcommittee: its name, e.g. “Security and medical service”."),
+    )
+    decision_number = models.CharField(_("decision number"), max_length=64, help_text=_("e.g. 12-QĐ/ĐU"))
+    decision_date = models.DateField(_("decision date"))
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = SubcommitteeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("subcommittee")
+        verbose_name_plural = _("subcommittees")
+        ordering = ["congress", "kind", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["congress", "kind"], condition=~models.Q(kind="other"), name="subcommittee_one_per_kind",
+                violation_error_message=_("The congress already has a subcommittee of this kind."),
+            ),
+            models.UniqueConstraint(
+                fields=["congress", "name"], condition=models.Q(kind="other"), name="subcommittee_other_name_uniq",
+                violation_error_message=_("The congress already has a subcommittee with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.name if self.kind == SubcommitteeKind.OTHER and self.name else str(self.get_kind_display())
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == SubcommitteeKind.OTHER and not self.name.strip():
+            errors["name"] = _("Give the name of the subcommittee.")
+        label = str(self._meta.get_field("decision_date").verbose_name)
+        if error := future_error(self.decision_date, label):
+            errors["decision_date"] = error
+        congress = self.congress if self.congress_id or "congress" in self._state.fields_cache else None
+        if "decision_date" not in errors and congress is not None and (
+                error := congress.term.window_error(self.decision_date, label)):
+            errors["decision_date"] = error
+        if errors:
+            raise ValidationError(errors)
+
+
+class SubcommitteeMember(models.Model):
+    """A person in a subcommittee, by name and position (they need not use the portal)."""
+
+    subcommittee = models.ForeignKey(
+        Subcommittee, verbose_name=_("subcommittee"), related_name="members", on_delete=models.PROTECT
+    )
+    full_name = models.CharField(_("full name"), max_length=255)
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    role = models.CharField(_("role in the subcommittee"), max_length=16, choices=SubcommitteeRole.choices,
+                            default=SubcommitteeRole.MEMBER)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("subcommittee member")
+        verbose_name_plural = _("subcommittee members")
+        ordering = ["subcommittee", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.position})" if self.position else self.full_name
+
+
+class SubcommitteeCount(TermRollupRow):
+    """Congresses of a term below `unit` whose subcommittees are set up (at least one
+    entered), by the level of the unit holding them: "subcommittees set up: 57/60", of
+    CongressCount's congresses with the same key."""
+
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    set_up = models.IntegerField(_("congresses with subcommittees set up"), default=0)
+
+    class Meta:
+        verbose_name = _("subcommittee count")
+        constraints = [models.UniqueConstraint(fields=["unit", "term", "level"], name="subcommitteecount_uniq")]

@@ -31,7 +31,7 @@ from progress import registry, rollups
 
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount
 
-from .models import Congress, CongressStatus, Milestone, MilestoneStatus
+from .models import Congress, CongressStatus, Milestone, MilestoneStatus, Subcommittee, SubcommitteeCount
 
 CONGRESS_FLAGS = ("congresses", "registered", "held", "pilots", "pilots_held", "before_subordinates")
 _HELD = Q(status=CongressStatus.HELD)
@@ -86,6 +86,17 @@ def _own_dates(unit_ids: list[int]):
         yield row["unit_id"], (row["term_id"], row["unit__level"], row["date"]), (row["n"], row["pilots"])
 
 
+def _own_subcommittees(unit_ids: list[int]):
+    """Congresses with at least one subcommittee entered: their subcommittees are set up."""
+    rows = (
+        Congress.objects.filter(unit_id__in=unit_ids)
+        .filter(pk__in=Subcommittee.objects.values("congress_id"))
+        .values("unit_id", "term_id", "unit__level").annotate(n=Count("pk"))
+    )
+    for row in rows:
+        yield row["unit_id"], (row["term_id"], row["unit__level"]), (row["n"],)
+
+
 CONGRESSES = registry.register(registry.Counter(
     name="congresses", model=CongressCount, keys=("term", "level"), values=CONGRESS_FLAGS, own=_own_congresses,
 ))
@@ -98,6 +109,10 @@ OPEN_DUE = registry.register(registry.Counter(
 DATES = registry.register(registry.Counter(
     name="dates", model=CongressDateCount, keys=("term", "level", "date"), values=("congresses", "pilots"),
     own=_own_dates,
+))
+SUBCOMMITTEES = registry.register(registry.Counter(
+    name="subcommittees", model=SubcommitteeCount, keys=("term", "level"), values=("set_up",),
+    own=_own_subcommittees,
 ))
 
 
@@ -152,6 +167,14 @@ def congress_dates_changed(unit: Unit, term_id: int, changes: Iterable[tuple[tup
             delta[state[0]][0] += sign
             delta[state[0]][1] += sign * state[1]
     rollups.add(DATES, unit.path, {(term_id, unit.level, date): v for date, v in delta.items()})
+
+
+def subcommittees_changed(unit: Unit, term_id: int, was_set_up: bool, is_set_up: bool) -> None:
+    """A congress's subcommittees were entered (its first one) or all removed
+    (congresses.services.subcommittee_*, congress_delete)."""
+    rollups.touch([unit.pk])  # its own page and row show them
+    if was_set_up != is_set_up:
+        rollups.add(SUBCOMMITTEES, unit.path, {(term_id, unit.level): (int(is_set_up) - int(was_set_up),)})
 
 
 def milestones_changed(unit: Unit, term_id: int, changes: Iterable[tuple[MilestoneState | None, MilestoneState | None]]) -> None:

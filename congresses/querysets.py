@@ -40,3 +40,12 @@ class MilestoneQuerySet(models.QuerySet):
 
     def overdue(self, today: dt.date) -> MilestoneQuerySet:
         return self.open().filter(due_date__lt=today)
+
+
+class SubcommitteeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SubcommitteeQuerySet:
+        return self.filter(scope_for(user).read_q("congress__unit__path"))
+
+    def editable_by(self, user) -> SubcommitteeQuerySet:
+        """Subcommittees of the congresses the user may change (their units' secretaries)."""
+        return self.filter(scope_for(user).edit_q("congress__unit_id"))

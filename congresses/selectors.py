@@ -5,16 +5,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 
-from .models import Congress, Milestone, MilestoneStatus, Term
+from .models import (
+    Congress,
+    Light,
+    Milestone,
+    MilestoneStatus,
+    Subcommittee,
+    SubcommitteeCount,
+    SubcommitteeMember,
+    Term,
+)
 
 WARNING_NAMES_SHOWN = 5
+# A step due within this many days makes a unit's light "at risk" (congress_light).
+AT_RISK_DAYS = 7
+LIGHT_RANK = {Light.LATE: 0, Light.AT_RISK: 1, Light.ON_TRACK: 2}  # worst first
 
 
 @dataclass(frozen=True)
@@ -283,6 +296,11 @@ def congress_history(congress: Congress) -> list[HistoryEntry]:
             Milestone.history.filter(congress_id=congress.pk).select_related("history_user"),
             lambda r: steps.get(r.step_id, "?"),
         ),
+        (
+            Subcommittee,
+            Subcommittee.history.filter(congress_id=congress.pk).select_related("history_user"),
+            lambda r: _("Subcommittee: %(name)s") % {"name": r.instance.title},
+        ),
     ]
     for model, records, subject in sources:
         previous: dict[int, object] = {}
@@ -314,3 +332,79 @@ def congress_history(congress: Congress) -> list[HistoryEntry]:
             previous[record.id] = record
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+@dataclass
+class SubcommitteeRow:
+    """A subcommittee with its head and members, in order."""
+
+    subcommittee: Subcommittee
+    head: SubcommitteeMember | None = None
+    members: list[SubcommitteeMember] = field(default_factory=list)
+
+
+def subcommittees_of(congress: Congress) -> list[SubcommitteeRow]:
+    """The congress's subcommittees with their people: one query, through the people
+    (the services give every subcommittee its head, so each one comes along)."""
+    from .models import SubcommitteeRole
+
+    rows: dict[int, SubcommitteeRow] = {}
+    people = (SubcommitteeMember.objects.filter(subcommittee__congress_id=congress.pk)
+              .select_related("subcommittee").order_by("subcommittee__kind", "subcommittee__name",
+                                                       "subcommittee_id", "order", "pk"))
+    for person in people:
+        row = rows.setdefault(person.subcommittee_id, SubcommitteeRow(person.subcommittee))
+        if person.role == SubcommitteeRole.HEAD and row.head is None:
+            row.head = person
+        else:
+            row.members.append(person)
+    return list(rows.values())
+
+
+def subcommittees_annotation() -> Coalesce:
+    """For rows of the congress roll-up (`progress.models.CongressCount`: unit, term,
+    level), the congresses of the same key whose subcommittees are set up
+    (`SubcommitteeCount`): a correlated subquery, read in the congress counts' own query."""
+    rows = SubcommitteeCount.objects.filter(
+        unit_id=OuterRef("unit_id"), term_id=OuterRef("term_id"), level=OuterRef("level")
+    ).values("set_up")[:1]
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def congress_light(congress: Congress | None, *, overdue_below: int, deadline: dt.date | None,
+                   today: dt.date) -> tuple[Light, list[str]]:
+    """The worst light of a unit's row and every reason for it, worst first: what a
+    briefing would say about the unit (DOMAIN.md "Congress": each level before its
+    deadline, bottom-up; "Plan and milestones"). `congress` carries the annotations
+    `steps_overdue` and `steps_due_soon` (within AT_RISK_DAYS); `overdue_below` counts the
+    overdue steps of the units below (the roll-ups). The dashboard's rows and a
+    working-group member's "my units" both give this light."""
+    problems: list[tuple[Light, str]] = []
+    deadline_passed = deadline is not None and deadline < today
+    if congress is None:
+        problems.append((Light.LATE if deadline_passed else Light.AT_RISK, _("no congress opened")))
+    else:
+        date = congress.counts_on
+        own_overdue = getattr(congress, "steps_overdue", 0)
+        if own_overdue:
+            problems.append((Light.LATE, ngettext(
+                "%(n)d overdue step", "%(n)d overdue steps", own_overdue) % {"n": own_overdue}))
+        if deadline and date and date > deadline:
+            problems.append((Light.LATE, _("dated after the level deadline (%(date)s)") % {
+                "date": date_format(deadline, "SHORT_DATE_FORMAT")}))
+        if date is None:
+            problems.append((Light.LATE if deadline_passed else Light.AT_RISK, _("no congress date")))
+        if congress.before_subordinates:
+            problems.append((Light.AT_RISK, _("dated before a subordinate unit's congress")))
+        due_soon = getattr(congress, "steps_due_soon", 0)
+        if due_soon and not congress.is_held:
+            problems.append((Light.AT_RISK, ngettext(
+                "%(n)d step due within %(days)d days", "%(n)d steps due within %(days)d days", due_soon
+            ) % {"n": due_soon, "days": AT_RISK_DAYS}))
+    if overdue_below:
+        problems.append((Light.AT_RISK, ngettext(
+            "%(n)d overdue step below", "%(n)d overdue steps below", overdue_below) % {"n": overdue_below}))
+    if not problems:
+        return Light.ON_TRACK, [_("congress held") if congress.is_held else _("on schedule")]
+    problems.sort(key=lambda p: LIGHT_RANK[p[0]])  # stable: within a light, the order above
+    return problems[0][0], [reason for _worst, reason in problems]

@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from committees.models import Level, Unit
 
-from . import rules
+from . import progress, rules
 from .models import (
     Congress,
     DueRule,
@@ -25,6 +25,10 @@ from .models import (
     PlanSource,
     PlanStep,
     StepEffect,
+    Subcommittee,
+    SubcommitteeKind,
+    SubcommitteeMember,
+    SubcommitteeRole,
     Term,
 )
 from .progress import CongressDelta, MilestoneState, apply_changes, congress_dated, congress_flags, track_congress
@@ -174,8 +178,13 @@ def milestone_update(
 def congress_delete(*, congress: Congress, user) -> None:
     """Delete a congress with its milestones (a congress opened by mistake), keeping the
     roll-ups: its figures leave every ancestor, and its parent's bottom-up flag is
-    recomputed. The history keeps a row for the congress and each milestone."""
-    congress = Congress.objects.select_for_update().get(pk=congress.pk)
+    recomputed. The history keeps a row for the congress, each milestone and each
+    subcommittee (which go first: they protect the congress)."""
+    congress = Congress.objects.select_for_update(of=("self",)).select_related("unit").get(pk=congress.pk)
+    subcommittees = list(congress.subcommittees.all())
+    if subcommittees:
+        _subcommittees_remove(subcommittees, user)
+        progress.subcommittees_changed(congress.unit, congress.term_id, True, False)
     with track_congress(congress.pk):
         for milestone in congress.milestones.all():
             milestone._history_user = user
@@ -942,3 +951,121 @@ def term_make_current(*, term: Term, user) -> list[Term]:
     term.full_clean()
     term.save()
     return replaced
+
+
+# ---------------------------------------------------------------------------------------
+# Subcommittees (DOMAIN.md "Subcommittee", issue 11 point 7).
+
+# The plan step that entering subcommittees completes (congresses/default_plan.py).
+SUBCOMMITTEES_STEP = "subcommittees"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone in a subcommittee, by name and position."""
+
+    full_name: str
+    position: str = ""
+
+
+def _set_members(subcommittee: Subcommittee, *, head: Person, members, user) -> None:
+    """Replace the subcommittee's people: the head first, then the members in order.
+    Each removal and addition is a history row."""
+    if not head.full_name.strip():
+        raise ValidationError({"head": _("Give the name of the head of the subcommittee.")})
+    for old in subcommittee.members.all():
+        old._history_user = user
+        old.delete()
+    people = [(head, SubcommitteeRole.HEAD), *((p, SubcommitteeRole.MEMBER) for p in members if p.full_name.strip())]
+    for order, (person, role) in enumerate(people):
+        member = SubcommitteeMember(subcommittee=subcommittee, full_name=person.full_name.strip(),
+                                    position=person.position.strip(), role=role, order=order)
+        member.full_clean()
+        member._history_user = user
+        member.save()
+
+
+def _subcommittee_fields(subcommittee: Subcommittee, *, kind: str, name: str, decision_number: str,
+                         decision_date: dt.date | None) -> None:
+    subcommittee.kind = kind
+    subcommittee.name = name.strip() if kind == SubcommitteeKind.OTHER else ""
+    subcommittee.decision_number = decision_number.strip()
+    subcommittee.decision_date = decision_date
+
+
+@transaction.atomic
+def subcommittee_create(
+    *, congress: Congress, user, kind: str, decision_number: str, decision_date: dt.date, head: Person,
+    members=(), name: str = "",
+) -> Subcommittee:
+    """Set up a subcommittee of a congress from the unit's decision.
+
+    1. lock the congress (two secretaries entering the first subcommittee at once would
+       both count it); validate the subcommittee, its head and members, and save them
+       with history rows;
+    2. the congress's first subcommittee sets its subcommittees up: the "subcommittees
+       set up" count of every ancestor follows, in this transaction;
+    3. the "set up subcommittees" milestone, if the congress has it and it is not done,
+       is completed on the decision's date with the decision's number as its evidence,
+       through `milestone_update` (its history, the roll-ups of steps and due dates).
+    """
+    congress = Congress.objects.select_for_update(of=("self",)).select_related("unit", "term").get(pk=congress.pk)
+    was_set_up = congress.subcommittees.exists()
+    subcommittee = Subcommittee(congress=congress)
+    _subcommittee_fields(subcommittee, kind=kind, name=name, decision_number=decision_number,
+                         decision_date=decision_date)
+    subcommittee.full_clean()
+    _save_with_history(subcommittee, user)
+    _set_members(subcommittee, head=head, members=members, user=user)
+    progress.subcommittees_changed(congress.unit, congress.term_id, was_set_up, True)
+    milestone = congress.milestones.filter(step__code=SUBCOMMITTEES_STEP).exclude(status=MilestoneStatus.DONE).first()
+    if milestone is not None:
+        milestone_update(milestone=milestone, user=user, status=MilestoneStatus.DONE,
+                         done_on=subcommittee.decision_date, evidence_number=subcommittee.decision_number)
+    return subcommittee
+
+
+@transaction.atomic
+def subcommittee_update(
+    *, subcommittee: Subcommittee, user, kind: str, decision_number: str, decision_date: dt.date, head: Person,
+    members=(), name: str = "",
+) -> Subcommittee:
+    """Correct a subcommittee: its kind or name, its decision, its people (replaced as
+    given). The congress's subcommittees stay set up, and its milestone as it is."""
+    subcommittee = Subcommittee.objects.select_for_update(of=("self",)).select_related("congress__term").get(
+        pk=subcommittee.pk)
+    _subcommittee_fields(subcommittee, kind=kind, name=name, decision_number=decision_number,
+                         decision_date=decision_date)
+    subcommittee.full_clean()
+    _save_with_history(subcommittee, user)
+    _set_members(subcommittee, head=head, members=members, user=user)
+    return subcommittee
+
+
+def _subcommittees_remove(subcommittees, user) -> None:
+    for subcommittee in subcommittees:
+        for member in subcommittee.members.all():
+            member._history_user = user
+            member.delete()
+        subcommittee._history_user = user
+        subcommittee.delete()
+
+
+@transaction.atomic
+def subcommittee_delete(*, subcommittee: Subcommittee, user) -> None:
+    """Remove a subcommittee entered by mistake, with its people (history rows kept).
+
+    When it was the congress's last one, the congress no longer counts as having its
+    subcommittees set up, and a "set up subcommittees" milestone that this subcommittee's
+    decision completed is reopened: the milestone and the count say the same thing.
+    """
+    subcommittee = Subcommittee.objects.select_related("congress").get(pk=subcommittee.pk)
+    congress = Congress.objects.select_for_update(of=("self",)).select_related("unit").get(pk=subcommittee.congress_id)
+    _subcommittees_remove([subcommittee], user)
+    if congress.subcommittees.exists():
+        return
+    progress.subcommittees_changed(congress.unit, congress.term_id, True, False)
+    milestone = congress.milestones.filter(step__code=SUBCOMMITTEES_STEP, status=MilestoneStatus.DONE,
+                                           evidence_number=subcommittee.decision_number).first()
+    if milestone is not None:
+        milestone_update(milestone=milestone, user=user, status=MilestoneStatus.NOT_STARTED, evidence_number="")

@@ -11,6 +11,11 @@ urlpatterns = [
     path("congresses/<int:pk>/", include([
         path("", views.congress_detail, name="congress_detail"),
         path("edit/", views.congress_edit, name="congress_edit"),
+        path("subcommittees/", views.congress_subcommittees, name="congress_subcommittees"),
+    ])),
+    path("subcommittees/<int:pk>/", include([
+        path("", views.subcommittee_edit, name="subcommittee_edit"),
+        path("delete/", views.subcommittee_delete, name="subcommittee_delete"),
     ])),
     path("milestones/<int:pk>/", include([
         path("", views.milestone_update, name="milestone_update"),

@@ -14,9 +14,16 @@ from committees.models import Unit
 from committees.querysets import mark_in_scope
 
 from . import services
-from .forms import CongressForm, MilestoneForm, PilotsForm
-from .models import Congress, Milestone
-from .selectors import Deadline, congress_history, congress_warnings, current_term, current_terms
+from .forms import CongressForm, MilestoneForm, PilotsForm, SubcommitteeForm
+from .models import Congress, Milestone, Subcommittee
+from .selectors import (
+    Deadline,
+    congress_history,
+    congress_warnings,
+    current_term,
+    current_terms,
+    subcommittees_of,
+)
 
 
 def _today() -> dt.date:
@@ -54,6 +61,7 @@ def _congress_page(request: HttpRequest, congress: Congress, *, failed: tuple[in
         "can_edit": can_edit,
         "warnings": congress_warnings(congress),
         "history": congress_history(congress),
+        "subcommittees": subcommittees_of(congress),
     }
     return render(request, "congresses/congress_detail.html", context, status=status)
 
@@ -226,3 +234,72 @@ def unit_pilots(request: HttpRequest, pk: int) -> HttpResponse:
         "unit": unit, "rows": rows, "form": form, "pilots": sum(1 for _u, _c, on in rows if on),
         "ancestors": mark_in_scope(list(Unit.objects.ancestors_of(unit)), request.user),
     })
+
+
+# ---------------------------------------------------------------------------------------
+# Subcommittees (issue 11, point 7): entered by whoever edits the unit (its secretary), on
+# a page reached from the congress page, which shows them to every reader.
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    names = {"head": "head_name"}
+    for name, errors in exc.message_dict.items():
+        name = names.get(name, name)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@login_required
+def congress_subcommittees(request: HttpRequest, pk: int) -> HttpResponse:
+    """The congress's subcommittees, and the form that adds one."""
+    congress = get_object_or_404(Congress.objects.editable_by(request.user).select_related("unit", "term"), pk=pk)
+    if request.method == "POST":
+        form = SubcommitteeForm(request.POST)
+        if form.is_valid():
+            try:
+                subcommittee = services.subcommittee_create(congress=congress, user=request.user,
+                                                            **form.service_kwargs())
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("The subcommittee “%(name)s” has been set up.") % {
+                    "name": subcommittee.title})
+                return redirect("congresses:congress_subcommittees", pk=congress.pk)
+    else:
+        form = SubcommitteeForm(initial={"decision_date": _today()})
+    return render(request, "congresses/subcommittees.html", {
+        "congress": congress, "unit": congress.unit, "form": form,
+        "subcommittees": subcommittees_of(congress),
+        "ancestors": mark_in_scope(list(Unit.objects.ancestors_of(congress.unit)), request.user),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def subcommittee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    subcommittee = get_object_or_404(
+        Subcommittee.objects.editable_by(request.user).select_related("congress__unit", "congress__term"), pk=pk)
+    congress = subcommittee.congress
+    if request.method == "POST":
+        form = SubcommitteeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.subcommittee_update(subcommittee=subcommittee, user=request.user, **form.service_kwargs())
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("The subcommittee has been saved."))
+                return redirect("congresses:congress_subcommittees", pk=congress.pk)
+    else:
+        form = SubcommitteeForm(initial=SubcommitteeForm.initial_for(subcommittee))
+    return render(request, "congresses/subcommittee_form.html", {
+        "congress": congress, "unit": congress.unit, "form": form, "subcommittee": subcommittee,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def subcommittee_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    subcommittee = get_object_or_404(Subcommittee.objects.editable_by(request.user), pk=pk)
+    if request.method != "POST":  # after the scope check: out of scope is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    services.subcommittee_delete(subcommittee=subcommittee, user=request.user)
+    messages.success(request, _("The subcommittee “%(name)s” has been removed.") % {"name": subcommittee.title})
+    return redirect("congresses:congress_subcommittees", pk=subcommittee.congress_id)

@@ -236,7 +236,33 @@ def _children_columns() -> list[Column]:
         Column(_("Steps done"), 10), Column(_("Steps"), 10), Column(_("Overdue steps"), 10), Column(_("Progress"), 14),
         Column(_("Reason"), 48), Column(_("Units below"), 10), Column(_("Below: held"), 10),
         Column(_("Below: steps done"), 12), Column(_("Below: steps"), 12),
+        *_teams_columns(),
     ]
+
+
+# Issue 11: subcommittees set up and units followed by working groups.
+
+
+def _teams_columns() -> list[Column]:
+    return [Column(_("Below: subcommittees set up"), 14), Column(_("Below: congresses"), 12),
+            Column(_("Below: followed by a working group"), 14)]
+
+
+def _teams_values(t) -> list:
+    return [t.subcommittees, t.congresses_total, t.followed_total]
+
+
+def _teams_summary_rows(d: Dashboard) -> list[list]:
+    """"Subcommittees set up: 57/60" and "followed: 135/135 (twice: 2)" per level below."""
+    rows = []
+    for row in d.subcommittees_by_level:
+        rows.append([_("%(level)s: subcommittees set up") % {"level": row["label"]}, row["subcommittees"],
+                     row["congresses"], _ratio(row["subcommittees"], row["congresses"])])
+    for row in d.followed_by_level:
+        rows.append([_("%(level)s: followed by a working group") % {"level": row["label"]}, row["followed"],
+                     row["units"], _ratio(row["followed"], row["units"])])
+        rows.append([_("%(level)s: followed twice") % {"level": row["label"]}, row["followed_twice"], None, None])
+    return rows
 
 
 def _children_values(d: Dashboard) -> list[list]:
@@ -251,6 +277,7 @@ def _children_values(d: Dashboard) -> list[list]:
             c.is_pilot if c else False, c.steps_done if c else None, c.steps_total if c else None,
             c.steps_overdue if c else None, str(Light(r.light).label), r.reason,
             r.totals.units_total, r.totals.held, r.totals.steps_done, r.totals.steps_total,
+            *_teams_values(r.totals),
         ])
     return rows
 
@@ -289,7 +316,7 @@ def _summary_rows(d: Dashboard) -> list[list]:
         [_("units below dated before one of their subordinate units' congresses"), t.before_subordinates, None, None],
         [_("units below dated after their level's deadline"), d.after_deadline, None, None],
     ]
-    return rows
+    return rows + _teams_summary_rows(d)
 
 
 def _dashboard_heading(d: Dashboard) -> list[str]:

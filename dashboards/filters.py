@@ -7,11 +7,13 @@ a link. Two parameters order rather than filter:
   unregistered of "registered 57/60" above the 57 others), before the user's ordering;
 - `ordering` (the sortable columns), then the tree order, so pages are stable.
 
-Working groups (tổ công tác, DOMAIN.md) do not exist yet. When they do, their filter is
-one more declaration in UnitListFilterSet, e.g. `working_group = ModelChoiceFilter(
-queryset=..., method="filter_working_group")` keeping the units the group follows
-(`Exists` on its assignment table keyed by OuterRef("pk")). The form (under "More
-filters"), the heading, the exports' title row and the bookmarks pick it up by themselves.
+Working groups (tổ công tác, DOMAIN.md; issue 11): "working group" keeps the units a
+group follows, "followed by" those a member follows (both among the active groups of the
+current terms the user may see, read in one query only when the form is drawn or a value
+is given), "followed" the units some group follows, none does, or two do; "subcommittees
+set up" keeps the congresses whose subcommittees are, or are not yet, set up. The form
+(under "More filters"), the heading, the exports' title row and the bookmarks pick them
+up by themselves.
 """
 
 from __future__ import annotations
@@ -20,21 +22,25 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Level, UnitKind
 from committees.names import fold, name_order
 from congresses.forms import DateInput
-from congresses.models import CongressStatus, PlanStep
+from congresses.models import CongressStatus, PlanStep, Subcommittee
 from congresses.selectors import CurrentTerms
+from workgroups.models import WorkingGroup
+from workgroups.querysets import filter_choices, followed_by_q, followed_q, followed_twice_q, in_group_q
 
 from .lists import NO_CONGRESS, deadline_of_level, has_overdue, has_step
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 STATUS_CHOICES = [*CongressStatus.choices, (NO_CONGRESS, _("No congress"))]
+
+FOLLOWED_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("twice", _("Twice"))]
 
 CHECK_CHOICES = [
     ("before_subordinates", _("Dated before a subordinate unit's congress")),
@@ -101,6 +107,19 @@ class UnitListFilterSet(django_filters.FilterSet):
         field_name="congress_date", lookup_expr="lte", label=_("Congress until"), widget=DateInput()
     )
     check = django_filters.ChoiceFilter(choices=CHECK_CHOICES, method="filter_check", label=_("Check"), empty_label=_("Any"))
+    subcommittees = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_subcommittees", label=_("Subcommittees set up"), empty_label=_("Any")
+    )
+    followed = django_filters.ChoiceFilter(
+        choices=FOLLOWED_CHOICES, method="filter_followed", label=_("Followed by a working group"),
+        empty_label=_("Any"),
+    )
+    working_group = django_filters.ChoiceFilter(
+        method="filter_working_group", label=_("Working group"), empty_label=_("Any group")
+    )
+    followed_by = django_filters.ChoiceFilter(
+        method="filter_followed_by", label=_("Followed by"), empty_label=_("Anyone")
+    )
     missing = django_filters.ChoiceFilter(
         choices=MISSING_CHOICES, method="keep", label=_("Show first"), empty_label="—"
     )
@@ -112,10 +131,14 @@ class UnitListFilterSet(django_filters.FilterSet):
     # The fields always in view; the others fold under "More filters" (phones).
     primary = ("q", "level", "status", "missing")
 
-    def __init__(self, data=None, *args, terms: CurrentTerms, today: dt.date, **kwargs):
+    def __init__(self, data=None, *args, terms: CurrentTerms, today: dt.date, user=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.terms = terms
         self.today = today
+        self.user = user
+        self._group_choices = None
+        self.filters["working_group"].extra["choices"] = lambda: self.group_choices[0]
+        self.filters["followed_by"].extra["choices"] = lambda: self.group_choices[1]
         # The current terms' steps, read once: the choices, and the steps a code names
         # (with several current terms, each plan may have a step of that code: "plan").
         order = {t.pk: i for i, t in enumerate(terms.terms)}
@@ -171,6 +194,36 @@ class UnitListFilterSet(django_filters.FilterSet):
         return queryset.annotate(level_deadline=deadline_of_level(self.terms)).filter(
             congress_date__gt=F("level_deadline")
         )
+
+    @property
+    def group_choices(self) -> tuple[list, list]:
+        """The working groups and members the user may choose: the active groups of the
+        current terms that the user sees (accounts.access, as on the groups' pages). One
+        query, the first time the form is drawn or a value checked."""
+        if self._group_choices is None:
+            groups = WorkingGroup.objects.none()
+            if self.user is not None:
+                groups = WorkingGroup.objects.visible_to(self.user).active().filter(
+                    term__in=[t.pk for t in self.terms.terms])
+            self._group_choices = filter_choices(groups)
+        return self._group_choices
+
+    def filter_subcommittees(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Of the units with a congress, as "subcommittees set up: 57/60" counts them.
+        set_up = Exists(Subcommittee.objects.filter(congress_id=OuterRef("congress_pk")))
+        return queryset.filter(Q(congress_pk__isnull=False) & (set_up if value == "yes" else ~set_up))
+
+    def filter_followed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "twice":
+            return queryset.filter(followed_twice_q(self.terms))
+        followed = followed_q(self.terms)
+        return queryset.filter(followed if value == "yes" else ~followed)
+
+    def filter_working_group(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(in_group_q(int(value)))
+
+    def filter_followed_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(followed_by_q(int(value)))
 
     # --- Ordering -------------------------------------------------------------------------
 
@@ -244,7 +297,8 @@ class UnitListFilterSet(django_filters.FilterSet):
             elif isinstance(value, dt.date):
                 shown = value.strftime("%d/%m/%Y")
             elif "choices" in flt.extra:
-                shown = str(dict(flt.extra["choices"]).get(value, value))
+                choices = flt.extra["choices"]
+                shown = str(dict(choices() if callable(choices) else choices).get(value, value))
             else:
                 shown = f"“{value}”"
             described.append((str(flt.label), shown))

@@ -15,16 +15,22 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 from committees.names import name_order
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
-from congresses.selectors import CurrentTerms, Deadline, deadline_for
+from congresses.selectors import (  # noqa: F401  (AT_RISK_DAYS, LIGHT_RANK: read from here too)
+    AT_RISK_DAYS,
+    LIGHT_RANK,
+    CurrentTerms,
+    Deadline,
+    congress_light,
+    deadline_for,
+    subcommittees_annotation,
+)
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
+from workgroups.selectors import followed_annotations
 
-AT_RISK_DAYS = 7
-LIGHT_RANK = {Light.LATE: 0, Light.AT_RISK: 1, Light.ON_TRACK: 2}  # worst first
 
 
 def terms_label(terms: CurrentTerms) -> str:
@@ -46,6 +52,9 @@ class Totals:
 
     units: dict[str, int] = field(default_factory=dict)
     congresses: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Per level: units followed by an active working group, and followed twice (issue 11).
+    followed: dict[str, int] = field(default_factory=dict)
+    followed_twice: dict[str, int] = field(default_factory=dict)
     steps_total: int = 0
     steps_done: int = 0
     overdue: int = 0
@@ -85,9 +94,29 @@ class Totals:
         return [
             {"level": level, "label": label, "units": self.units.get(level, 0),
              "registered": self.flag("registered", level), "held": self.flag("held", level),
-             "pilots": self.flag("pilots", level), "pilots_held": self.flag("pilots_held", level)}
+             "pilots": self.flag("pilots", level), "pilots_held": self.flag("pilots_held", level),
+             "congresses": self.flag("congresses", level), "subcommittees": self.flag("subcommittees", level),
+             "followed": self.followed.get(level, 0), "followed_twice": self.followed_twice.get(level, 0)}
             for level, label in Level.choices if self.units.get(level)
         ]
+
+    @property
+    def subcommittees(self) -> int:
+        """Congresses below with their subcommittees set up (issue 11: "57/60")."""
+        return self.flag("subcommittees")
+
+    @property
+    def congresses_total(self) -> int:
+        return self.flag("congresses")
+
+    @property
+    def followed_total(self) -> int:
+        """Units below followed by an active working group of a current term ("135/135")."""
+        return sum(self.followed.values())
+
+    @property
+    def followed_twice_total(self) -> int:
+        return sum(self.followed_twice.values())
 
 
 @dataclass
@@ -138,6 +167,8 @@ class Dashboard:
     children: list[ChildRow]
     congress: Congress | None = None  # the unit's own, in the term current for its level
     dates: list[DateRow] = field(default_factory=list)
+    # The levels whose congresses have the "set up subcommittees" step in their current plan.
+    subcommittee_levels: set[str] = field(default_factory=set)
 
     @property
     def term(self) -> Term:
@@ -180,6 +211,19 @@ class Dashboard:
     def by_level(self) -> list[dict]:
         """`Totals.by_level` of the subtree, each level with its deadline."""
         return [{**row, "deadline": self.deadline_of(row["level"])} for row in self.totals.by_level()]
+
+    @property
+    def subcommittees_by_level(self) -> list[dict]:
+        """"Subcommittees set up: 57/60" per level below: congresses with their
+        subcommittees set up, of the level's congresses in its current term; the levels
+        whose plan sets subcommittees up, and any other where some were entered."""
+        return [row for row in self.totals.by_level()
+                if row["congresses"] and (row["level"] in self.subcommittee_levels or row["subcommittees"])]
+
+    @property
+    def followed_by_level(self) -> list[dict]:
+        """"Followed: 135/135" per level below, with the units followed twice."""
+        return [row for row in self.totals.by_level() if row["units"]]
 
     @property
     def levels_below(self) -> list[str]:
@@ -225,10 +269,18 @@ def _totals_for(unit_ids: list[int], terms: CurrentTerms, today: dt.date,
     the first unit (the dashboard's own)."""
     totals: dict[int, Totals] = defaultdict(Totals)
     term_ids = [t.pk for t in terms.terms]
-    for unit_id, level, n in UnitCount.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "level", "units"):
+    # The followed units (workgroups) and the subcommittees set up (congresses) are their
+    # own roll-ups, read in these two queries as correlated subqueries keyed like them.
+    for unit_id, level, n, followed, twice in UnitCount.objects.filter(unit_id__in=unit_ids).annotate(
+        **followed_annotations(terms)
+    ).values_list("unit_id", "level", "units", "followed", "twice"):
         totals[unit_id].units[level] = n
+        totals[unit_id].followed[level] = followed
+        totals[unit_id].followed_twice[level] = twice
     # One current term per level: at most one row per (unit, level).
-    for row in CongressCount.objects.filter(terms.q(), unit_id__in=unit_ids).values():
+    for row in CongressCount.objects.filter(terms.q(), unit_id__in=unit_ids).annotate(
+        subcommittees=subcommittees_annotation()
+    ).values():
         totals[row["unit_id"]].congresses[row["level"]] = row
     for unit_id, step_id, total, done in StepCount.objects.filter(
         unit_id__in=unit_ids, step__term_id__in=term_ids
@@ -250,38 +302,8 @@ def _totals_for(unit_ids: list[int], terms: CurrentTerms, today: dt.date,
 
 def _light(congress: Congress | None, totals: Totals, deadline: dt.date | None,
            today: dt.date) -> tuple[Light, list[str]]:
-    """The worst light of a unit's row and every reason for it, worst first: what a
-    briefing would say about the unit (DOMAIN.md "Congress": each level before its
-    deadline, bottom-up; "Plan and milestones")."""
-    problems: list[tuple[Light, str]] = []
-    deadline_passed = deadline is not None and deadline < today
-    if congress is None:
-        problems.append((Light.LATE if deadline_passed else Light.AT_RISK, _("no congress opened")))
-    else:
-        date = congress.counts_on
-        own_overdue = getattr(congress, "steps_overdue", 0)
-        if own_overdue:
-            problems.append((Light.LATE, ngettext(
-                "%(n)d overdue step", "%(n)d overdue steps", own_overdue) % {"n": own_overdue}))
-        if deadline and date and date > deadline:
-            problems.append((Light.LATE, _("dated after the level deadline (%(date)s)") % {
-                "date": date_format(deadline, "SHORT_DATE_FORMAT")}))
-        if date is None:
-            problems.append((Light.LATE if deadline_passed else Light.AT_RISK, _("no congress date")))
-        if congress.before_subordinates:
-            problems.append((Light.AT_RISK, _("dated before a subordinate unit's congress")))
-        due_soon = getattr(congress, "steps_due_soon", 0)
-        if due_soon and not congress.is_held:
-            problems.append((Light.AT_RISK, ngettext(
-                "%(n)d step due within %(days)d days", "%(n)d steps due within %(days)d days", due_soon
-            ) % {"n": due_soon, "days": AT_RISK_DAYS}))
-    if totals.overdue:
-        problems.append((Light.AT_RISK, ngettext(
-            "%(n)d overdue step below", "%(n)d overdue steps below", totals.overdue) % {"n": totals.overdue}))
-    if not problems:
-        return Light.ON_TRACK, [_("congress held") if congress.is_held else _("on schedule")]
-    problems.sort(key=lambda p: LIGHT_RANK[p[0]])  # stable: within a light, the order above
-    return problems[0][0], [reason for _worst, reason in problems]
+    """The light of a dashboard row (congresses.selectors.congress_light)."""
+    return congress_light(congress, overdue_below=totals.overdue, deadline=deadline, today=today)
 
 
 def _congress_q(units: list[Unit], terms: CurrentTerms) -> Q:
@@ -311,6 +333,14 @@ def _merge_steps(steps: list[PlanStep], per_step: dict[int, tuple[int, int]]) ->
             row.total += total
             row.done += done
     return list(rows.values())
+
+
+def _subcommittee_levels(plan: list[PlanStep], terms: CurrentTerms) -> set[str]:
+    """The levels whose current plan has the "set up subcommittees" step."""
+    from congresses.services import SUBCOMMITTEES_STEP
+
+    return {lv for s in plan if s.code == SUBCOMMITTEES_STEP for lv in s.levels
+            if (t := terms.for_level(lv)) is not None and t.pk == s.term_id}
 
 
 def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashboard:
@@ -353,7 +383,8 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
         .order_by("date", "level").values_list("level", "date", "congresses", "pilots")
     ]
     d = Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=totals.get(unit.pk, Totals()),
-                  steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates)
+                  steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates,
+                  subcommittee_levels=_subcommittee_levels(plan, terms))
     for child in children:
         congress = congresses.get(child.pk)
         child_totals = totals.get(child.pk, Totals())

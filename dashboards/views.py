@@ -110,6 +110,14 @@ def _totals_json(t) -> dict:
             row["level"]: {k: row[k] for k in ("units", "registered", "held", "pilots", "pilots_held")}
             for row in by_level
         },
+        # Issue 11: congresses with their subcommittees set up, of congresses; units followed
+        # by an active working group of a current term (and twice), of units.
+        "congresses": t.congresses_total, "subcommittees": t.subcommittees,
+        "followed": t.followed_total, "followed_twice": t.followed_twice_total,
+        "teams_by_level": {
+            row["level"]: {k: row[k] for k in ("congresses", "subcommittees", "units", "followed", "followed_twice")}
+            for row in by_level
+        },
         "held_by_level": {row["level"]: row["held"] for row in by_level},  # kept for existing clients
         "steps_done": t.steps_done, "steps_total": t.steps_total, "overdue_steps": t.overdue,
         "before_subordinates": t.before_subordinates,
@@ -168,7 +176,8 @@ def _unit_list(request: HttpRequest, pk: int) -> UnitList:
     unit, terms = _unit_and_terms(request, pk)
     today = timezone.localdate()
     filterset = UnitListFilterSet(
-        request.GET, queryset=unit_rows(unit=unit, terms=terms, today=today), terms=terms, today=today
+        request.GET, queryset=unit_rows(unit=unit, terms=terms, today=today), terms=terms, today=today,
+        user=request.user,
     )
     filterset.is_valid()  # an invalid value is shown on the form and otherwise ignored
     return UnitList(unit=unit, terms=terms, today=today, filterset=filterset)

@@ -6,3 +6,6 @@ class WorkgroupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "workgroups"
     verbose_name = _("Working groups")
+
+    def ready(self) -> None:
+        from . import progress  # noqa: F401  (registers what this app counts)

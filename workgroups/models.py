@@ -18,6 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from committees.models import Level
+from progress.models import TermRollupRow
+
 from .querysets import AssignmentQuerySet, FollowUpQuerySet, GroupMemberQuerySet, WorkingGroupQuerySet
 
 
@@ -281,3 +284,18 @@ class FollowUpAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class FollowedCount(TermRollupRow):
+    """Units of a level below `unit` that an active working group of a term follows
+    (`followed`), and of those how many two groups, or two members, follow (`twice`):
+    the dashboard's "135/135 followed", of UnitCount's units of the level. `term` is the
+    group's term, `level` the followed unit's (workgroups.progress keeps it)."""
+
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    followed = models.IntegerField(_("followed units"), default=0)
+    twice = models.IntegerField(_("units followed twice"), default=0)
+
+    class Meta:
+        verbose_name = _("followed unit count")
+        constraints = [models.UniqueConstraint(fields=["unit", "term", "level"], name="followedcount_uniq")]

@@ -22,6 +22,8 @@ class WorkingGroupQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> WorkingGroupQuerySet:
         q = scope_for(user).read_q("unit__path")
+        if not q:  # no condition: the user reads every unit (an administrator). OR-ing the
+            return self.all()  # member clause onto an empty Q would narrow it to their own groups.
         if user is not None and user.is_authenticated:
             from .models import GroupMember
 
@@ -89,3 +91,35 @@ def followed_q(terms=None, prefix: str = "") -> Q:
     if terms is not None:
         rows = rows.filter(group__term__in=[t.pk for t in terms.terms])
     return Q(**{f"{prefix}pk__in": rows.values("unit_id")})
+
+
+def followed_twice_q(terms=None, prefix: str = "") -> Q:
+    """Units that two active working groups follow now, or two members of such groups (of a
+    current term, when `terms` is given): the coverage's "followed twice"."""
+    from django.db.models import Count
+
+    from .models import Assignment, GroupStatus, GroupUnit
+
+    groups = GroupUnit.objects.filter(ended_on__isnull=True, group__status=GroupStatus.ACTIVE)
+    members = Assignment.objects.active()
+    if terms is not None:
+        term_ids = [t.pk for t in terms.terms]
+        groups, members = groups.filter(group__term__in=term_ids), members.filter(member__group__term__in=term_ids)
+    two_groups = groups.order_by().values("unit_id").annotate(n=Count("group_id", distinct=True)).filter(n__gt=1)
+    two_members = members.order_by().values("unit_id").annotate(n=Count("member_id", distinct=True)).filter(n__gt=1)
+    return (Q(**{f"{prefix}pk__in": two_groups.values("unit_id")})
+            | Q(**{f"{prefix}pk__in": two_members.values("unit_id")}))
+
+
+def filter_choices(groups) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(working groups, their active members) as the choices of the unit lists' filters,
+    from one query over `groups` (a WorkingGroup queryset) and their members."""
+    group_choices: dict[int, str] = {}
+    member_choices: list[tuple[str, str]] = []
+    rows = (groups.order_by("unit__path", "number", "pk")
+            .values_list("pk", "name", "members__pk", "members__full_name", "members__left_on"))
+    for pk, name, member_pk, member_name, left_on in rows:
+        group_choices.setdefault(pk, name)
+        if member_pk is not None and left_on is None:
+            member_choices.append((str(member_pk), f"{member_name} ({name})"))
+    return [(str(pk), name) for pk, name in group_choices.items()], member_choices

@@ -7,14 +7,16 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from committees.models import Level, Unit
-from congresses.models import Congress, MilestoneStatus
-from congresses.selectors import CurrentTerms
+from congresses.models import Congress, Light, MilestoneStatus
+from congresses.selectors import AT_RISK_DAYS, CurrentTerms, congress_light, deadline_for
 
-from .models import Assignment, FollowUp, GroupMember, GroupStatus, GroupUnit, WorkingGroup
+from progress.models import OpenDueCount, UnitCount
+
+from .models import Assignment, FollowedCount, FollowUp, GroupMember, GroupStatus, GroupUnit, WorkingGroup
 
 # --- The unit picker: one matching function --------------------------------------------------
 # Vietnamese names are searched without their accents ("buon don" finds "Buôn Đôn"). The
@@ -98,19 +100,37 @@ class CoverageCount:
         return self.total - self.followed
 
 
+def followed_annotations(terms: CurrentTerms | None) -> dict:
+    """For rows of the unit-count roll-up (`progress.models.UnitCount`: a unit and a level),
+    `followed` and `twice`: the followed-unit roll-up (workgroups.progress) of the same unit
+    and level, summed over the current terms' groups (any term with None). Correlated
+    subqueries, so a reader of the unit counts gets them in the same query: the
+    dashboard's query count does not move."""
+    rows = FollowedCount.objects.filter(unit_id=OuterRef("unit_id"), level=OuterRef("level"))
+    if terms is not None:
+        rows = rows.filter(term_id__in=[t.pk for t in terms.terms])
+
+    def total(name: str) -> Coalesce:
+        summed = rows.order_by().values("unit_id").annotate(n=Sum(name)).values("n")
+        return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
+
+    return {"followed": total("followed"), "twice": total("twice")}
+
+
 def coverage_counts(unit: Unit, terms: CurrentTerms | None, *, level: str | None = None) -> dict[str, CoverageCount]:
-    """For each level under `unit` (or only `level`), the coverage of its active units by
-    the working groups of the current terms: one query. The dashboards' tile
-    ("135/135 followed") reads this, and links to `workgroups:coverage?uncovered=1`."""
-    units = Unit.objects.under(unit, include_self=False).filter(is_active=True)
+    """For each level under `unit` (or only `level`), the coverage of its units by the
+    active working groups of the current terms, read from the roll-ups: one query, whatever
+    the size of the subtree. The units of a level are the dashboard's (UnitCount: every
+    unit of the tree below); a unit is followed by an active group of a current term, and
+    followed twice by two such groups or two of their members (`twice_q`)."""
+    rows = UnitCount.objects.filter(unit=unit, units__gt=0)
     if level:
-        units = units.filter(level=level)
-    rows = (
-        _annotated(units, terms).order_by().values("level")
-        .annotate(total=Count("pk"), followed=Count("pk", filter=Q(groups__gt=0)),
-                  twice=Count("pk", filter=twice_q()))
-    )
-    counts = {r["level"]: CoverageCount(r["level"], r["followed"], r["total"], r["twice"]) for r in rows}
+        rows = rows.filter(level=level)
+    counts = {
+        lv: CoverageCount(lv, followed, total, twice)
+        for lv, total, followed, twice in rows.annotate(**followed_annotations(terms))
+        .values_list("level", "units", "followed", "twice")
+    }
     return {lv: counts[lv] for lv in Level.values if lv in counts}
 
 
@@ -193,11 +213,15 @@ class MyUnitRow:
     congress: Congress | None
     overdue_steps: int
     latest: FollowUp | None
+    # The light and its reasons, as the unit's row on its superior's dashboard gives them.
+    light: Light = Light.ON_TRACK
+    reasons: list[str] = field(default_factory=list)
 
 
 def my_units(*, user, terms: CurrentTerms, today: dt.date) -> list[MyUnitRow]:
     """The units the user follows now, each with its congress of the term current for its
-    level, its overdue steps and the latest follow-up entry: four queries (three with no
+    level, its overdue steps, its light and reasons (congresses.selectors.congress_light,
+    as on the dashboard) and the latest follow-up entry: four queries (three with no
     unit)."""
     assignments = list(
         Assignment.objects.active().filter(member__user=user)
@@ -210,22 +234,39 @@ def my_units(*, user, terms: CurrentTerms, today: dt.date) -> list[MyUnitRow]:
         groups.setdefault(a.unit_id, [])
         if a.member.group.name not in groups[a.unit_id]:
             groups[a.unit_id].append(a.member.group.name)
+    not_done = ~Q(milestones__status=MilestoneStatus.DONE)
+    soon = today + dt.timedelta(days=AT_RISK_DAYS)
     congresses = {
         c.unit_id: c for c in Congress.objects.filter(unit_id__in=list(units))
         .filter(terms.q("term", "unit__level"))
-        .annotate(overdue=Count("milestones", filter=Q(milestones__due_date__lt=today)
-                                & ~Q(milestones__status=MilestoneStatus.DONE)))
+        .annotate(overdue=Count("milestones", filter=Q(milestones__due_date__lt=today) & not_done),
+                  steps_due_soon=Count("milestones", filter=not_done & Q(
+                      milestones__due_date__gte=today, milestones__due_date__lte=soon)))
     }
     latest_ids = (FollowUp.objects.filter(unit_id=OuterRef("pk")).order_by("-happened_on", "-pk").values("pk")[:1])
-    latest_by_unit = dict(Unit.objects.filter(pk__in=list(units)).annotate(latest=Subquery(latest_ids))
-                          .values_list("pk", "latest"))
+    # The overdue steps below each unit (the roll-up), in the same query as the latest entry.
+    below = (OpenDueCount.objects.filter(unit_id=OuterRef("pk"), term_id__in=[t.pk for t in terms.terms],
+                                         due_date__lt=today)
+             .order_by().values("unit_id").annotate(n=Sum("open")).values("n"))
+    overdue_below: dict[int, int] = {}
+    latest_by_unit: dict[int, int | None] = {}
+    for pk, latest, n in (Unit.objects.filter(pk__in=list(units))
+                          .annotate(latest=Subquery(latest_ids), below=Coalesce(Subquery(below), 0))
+                          .values_list("pk", "latest", "below")):
+        latest_by_unit[pk], overdue_below[pk] = latest, n
     entries = FollowUp.objects.select_related("member").in_bulk([i for i in latest_by_unit.values() if i])
     rows = []
     for unit_id, unit in units.items():
         congress = congresses.get(unit_id)
         latest = entries.get(latest_by_unit.get(unit_id))
+        if congress is not None:
+            congress.steps_overdue = congress.overdue
+        deadline = deadline_for(terms, unit.level, today)
+        light, reasons = congress_light(congress, overdue_below=overdue_below.get(unit_id, 0),
+                                        deadline=deadline.date if deadline else None, today=today)
         rows.append(MyUnitRow(unit=unit, groups=groups[unit_id], congress=congress,
-                              overdue_steps=congress.overdue if congress else 0, latest=latest))
+                              overdue_steps=congress.overdue if congress else 0, latest=latest,
+                              light=light, reasons=reasons))
     return rows
 
 

@@ -47,6 +47,7 @@ from .models import (
     SubTeam,
     WorkingGroup,
 )
+from .progress import track_followed
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
@@ -148,7 +149,8 @@ def group_unit_add(*, group: WorkingGroup, unit: Unit, user: User | None, on: dt
     if existing is not None:
         return existing
     row = GroupUnit(group=group, unit=unit, started_on=on or _today())
-    _save(row, user)
+    with track_followed([unit.pk]):
+        _save(row, user)
     return row
 
 
@@ -158,12 +160,13 @@ def group_unit_end(*, group_unit: GroupUnit, user: User | None, on: dt.date | No
     day = on or _today()
     row = GroupUnit.objects.select_for_update().get(pk=group_unit.pk)
     if row.ended_on is None:
-        row.ended_on = day
-        _save(row, user)
-        _end_assignments(
-            Assignment.objects.filter(member__group_id=row.group_id, unit_id=row.unit_id, ended_on__isnull=True),
-            day=day, user=user,
-        )
+        with track_followed([row.unit_id]):
+            row.ended_on = day
+            _save(row, user)
+            _end_assignments(
+                Assignment.objects.filter(member__group_id=row.group_id, unit_id=row.unit_id, ended_on__isnull=True),
+                day=day, user=user,
+            )
     return row
 
 
@@ -179,12 +182,14 @@ def group_dissolve(*, group: WorkingGroup, decision_number: str, dissolved_on: d
     group.status, group.dissolution_number, group.dissolved_on = GroupStatus.DISSOLVED, decision_number.strip(), dissolved_on
     if not group.dissolution_number:
         raise ValidationError({"decision_number": _("Give the number of the dissolving decision.")})
-    pairs = _end_assignments(Assignment.objects.filter(member__group=group, ended_on__isnull=True),
-                             day=dissolved_on, user=user, sync=False)
-    for row in GroupUnit.objects.filter(group=group, ended_on__isnull=True):
-        row.ended_on = dissolved_on
-        _save(row, user)
-    _save(group, user)
+    followed = GroupUnit.objects.filter(group=group, ended_on__isnull=True)
+    with track_followed(followed.values_list("unit_id", flat=True)):
+        pairs = _end_assignments(Assignment.objects.filter(member__group=group, ended_on__isnull=True),
+                                 day=dissolved_on, user=user, sync=False)
+        for row in followed:
+            row.ended_on = dissolved_on
+            _save(row, user)
+        _save(group, user)
     _sync_follow_grants(pairs, by=user)
     return group
 
@@ -240,9 +245,11 @@ def member_remove(*, member: GroupMember, user: User | None, on: dt.date | None 
     day = on or _today()
     member = GroupMember.objects.select_for_update().get(pk=member.pk)
     if member.left_on is None:
-        pairs = _end_assignments(member.assignments.filter(ended_on__isnull=True), day=day, user=user, sync=False)
-        member.left_on = day
-        _save(member, user)
+        with track_followed(member.assignments.filter(ended_on__isnull=True).values_list("unit_id", flat=True)):
+            pairs = _end_assignments(member.assignments.filter(ended_on__isnull=True), day=day, user=user,
+                                     sync=False)
+            member.left_on = day
+            _save(member, user)
         _sync_follow_grants(pairs, by=user)
     return member
 
@@ -267,18 +274,20 @@ def assignment_add(*, member: GroupMember, unit: Unit, user: User | None, on: dt
         raise ValidationError({"member": _("%(name)s has left the group.") % {"name": member.full_name}})
     _require_under(group, unit)
     day = on or _today()
-    group_unit_add(group=group, unit=unit, user=user, on=day)
-    assignment = Assignment(member=member, unit=unit, started_on=day)
-    _save(assignment, user)
+    with track_followed([unit.pk]):
+        group_unit_add(group=group, unit=unit, user=user, on=day)
+        assignment = Assignment(member=member, unit=unit, started_on=day)
+        _save(assignment, user)
     _sync_follow_grants(_pairs([assignment]), by=user)
     return assignment
 
 
 def _end_assignments(assignments, *, day: dt.date, user: User | None, sync: bool = True) -> set[tuple[int, int]]:
     ended = list(assignments.select_for_update().select_related("member"))
-    for assignment in ended:
-        assignment.ended_on = max(day, assignment.started_on)
-        _save(assignment, user)
+    with track_followed({a.unit_id for a in ended}):
+        for assignment in ended:
+            assignment.ended_on = max(day, assignment.started_on)
+            _save(assignment, user)
     pairs = _pairs(ended)
     if sync:
         _sync_follow_grants(pairs, by=user)

@@ -46,7 +46,7 @@ from committees.models import Level
 from committees.services import import_job_create
 from congresses.forms import CongressForm
 from congresses.models import Congress, MilestoneStatus
-from congresses.services import milestone_update
+from congresses.services import Person, milestone_update, subcommittee_create
 from documents.models import Document
 from reminders.models import Channel, Delivery, Kind, NotificationPreference, ReminderPolicy, ReminderRun
 from reminders.services import preference_update, reminders_scan
@@ -286,6 +286,11 @@ def build_world() -> SimpleNamespace:
         user=w.member_user_b, files=[SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 minutes of B")],
     )
     w.attachment_b = w.follow_up_b.attachments.get()
+    # A subcommittee of B's congress (its page, its change and removal).
+    w.subcommittee_b = subcommittee_create(
+        congress=w.congress_b, user=w.secretary_b, kind="documents", decision_number="02-QĐ/ĐU",
+        decision_date=dt.date(2025, 5, 2), head=Person(f"Trưởng ban {B_MARK}", "Bí thư"),
+    )
     axes = {"username": w.secretary_b.username, "ip_address": "10.0.0.2", "user_agent": "sweep",
             "http_accept": "*/*", "path_info": "/login/"}
     access_attempt = AccessAttempt.objects.create(**axes, get_data="", post_data="", failures_since_start=1)
@@ -295,7 +300,7 @@ def build_world() -> SimpleNamespace:
         type(obj): obj for obj in (
             w.unit_b, w.congress_b, w.milestone_b, w.secretary_b, w.token_b, w.notification_b, w.preference_b,
             w.workgroup_b, w.member_b, w.assignment_b, w.follow_up_b, w.attachment_b,
-            w.workgroup_b.sub_teams.get(), w.workgroup_b.group_units.get(),
+            w.workgroup_b.sub_teams.get(), w.workgroup_b.group_units.get(), w.subcommittee_b,
             access_attempt, AccessLog.objects.create(**axes), AccessFailureLog.objects.create(**axes),
         )
     }
@@ -372,6 +377,8 @@ RULES: list[Rule] = [
          "an assignment of B's working group to B's cell"),
     Rule(r"(?:^|/)follow-up-attachments/$", r".*", lambda w, m: (w.attachment_b.pk, True),
          "an attachment of a follow-up entry of B's cell"),
+    Rule(r"(?:^|/)subcommittees/$", r".*", lambda w, m: (w.subcommittee_b.pk, True),
+         "a subcommittee of B's congress"),
 ]
 
 

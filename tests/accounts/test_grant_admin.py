@@ -102,3 +102,18 @@ def test_the_admin_lists_users_with_their_roles_and_grants_with_filters(tree, su
     grants = client.get(reverse("admin:accounts_grant_changelist"), {"role__exact": "viewer"})
     assert [str(g.unit) for g in grants.context["cl"].result_list] == [tree.commune_b.name]
     assert client.get(reverse("admin:accounts_user_add")).status_code == 200
+
+
+def test_the_admin_does_not_offer_or_remove_the_follows_role(tree, superuser, client_for):
+    # Issue 11: "follows" is derived from a working-group member's assignments.
+    client = client_for(superuser)
+    form = client.get(reverse("admin:accounts_grant_add")).content.decode()
+    assert 'value="follows"' not in form
+    user = UserFactory(username="tu_dat")
+    response = client.post(reverse("admin:accounts_grant_add"),
+                           {"user": user.pk, "role": GrantRole.FOLLOWS, "unit": tree.commune_b.pk})
+    assert response.status_code == 200 and not user.grants.exists()
+
+    follows = services.grant_add(user=user, role=GrantRole.FOLLOWS, unit=tree.commune_b, by=superuser)
+    assert client.get(reverse("admin:accounts_grant_delete", args=[follows.pk])).status_code == 403
+    assert 'value="follows"' not in client.get(reverse("admin:accounts_user_add")).content.decode()

@@ -397,7 +397,8 @@ def _big_tree(size: int, term, user) -> Unit:
     return root
 
 
-LIST_QUERIES = 8  # user, unit, term, its steps, count, rows, breadcrumbs; the menu's notifications
+LIST_QUERIES = 9  # user, unit, term, its steps, count, rows, breadcrumbs; the menu's notifications;
+# the working groups and members the "working group" and "followed by" filters offer (one query, issue 11)
 
 QUERIES = [
     "",

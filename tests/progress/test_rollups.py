@@ -1,8 +1,9 @@
 """The maintained roll-ups equal a recomputation from scratch after any sequence of
 changes: units created, moved, re-levelled, deleted; congresses opened, rescheduled,
 registered, held, deleted; milestones done, reopened and deleted; imports; the bulk
-services; and plan steps added, changed (levels, due rule) and removed after congresses
-were opened. Every counter in progress.registry is compared, so an app that registers a new
+services; plan steps added, changed (levels, due rule) and removed after congresses
+were opened; subcommittees set up and removed; units followed and unfollowed by working
+groups and their members, members leaving, groups dissolved. Every counter in progress.registry is compared, so an app that registers a new
 one is covered here without editing this test."""
 
 import datetime as dt
@@ -17,15 +18,18 @@ from committees import services as unit_services
 from committees.importing import Row, import_units
 from committees.models import Level, Unit
 from congresses import services
-from congresses.models import Congress, DueRule, MilestoneStatus, PlanStep, Term
+from congresses.models import Congress, DueRule, MilestoneStatus, PlanStep, SubcommitteeKind, Term
 from progress import rollups
+from workgroups import services as workgroup_services
+from workgroups.models import Assignment, GroupMember, GroupUnit, WorkingGroup
 
 LEVELS = Level.values
 OPS = st.lists(
     st.tuples(
         st.sampled_from(["unit", "move", "level", "congress", "date", "register", "hold", "pilot", "tick", "reopen", "import",
                          "bulk_create", "bulk_hold", "delete_unit", "delete_congress", "delete_milestone",
-                         "step_add", "step_change", "step_remove"]),
+                         "step_add", "step_change", "step_remove", "subcommittee", "subcommittee_delete",
+                         "follow", "unfollow", "unassign", "member_leave", "dissolve", "group"]),
         st.integers(0, 1000), st.integers(0, 1000), st.integers(-40, 40),
     ),
     min_size=3, max_size=25,
@@ -57,6 +61,55 @@ class RollupPropertyTest(TestCase):
                     services.congress_create(unit=cell, term=self.term, user=self.user,
                                              planned_date=day + dt.timedelta(days=5 * i), is_pilot=i == 1)
 
+        # Two working groups of the root (one per current term), with two members each.
+        self.groups = 0
+        for term in (self.term, self.term_sub):
+            self._group(term)
+
+    def _group(self, term):
+        self.groups += 1
+        group = workgroup_services.group_create(
+            unit=self.root, term=term, number=self.groups, name=f"Tổ {self.groups}",
+            decision_number=f"{self.groups}-QĐ/TU", decision_date=dt.date(2026, 1, 5), user=self.user)
+        for name in ("A", "B"):
+            workgroup_services.member_add(group=group, full_name=name, user=self.user, on=dt.date(2026, 1, 5))
+        return group
+
+    def _working_group_op(self, op, a, b, delta):
+        today = dt.date(2026, 6, 1)
+        if op == "group":
+            self._group((self.term, self.term_sub)[a % 2])
+        elif op == "follow":
+            # A member assigned a unit (the group follows it too), or the group alone.
+            unit = self._pick(Unit.objects.exclude(pk=self.root.pk), a)
+            if unit is None:
+                return
+            if delta % 3:
+                member = self._pick(GroupMember.objects.active().filter(group__status="active"), b)
+                if member:
+                    workgroup_services.assignment_add(member=member, unit=unit, user=self.user, on=today)
+            else:
+                group = self._pick(WorkingGroup.objects.active(), b)
+                if group:
+                    workgroup_services.group_unit_add(group=group, unit=unit, user=self.user, on=today)
+        elif op == "unfollow":
+            row = self._pick(GroupUnit.objects.filter(ended_on__isnull=True), a)
+            if row:
+                workgroup_services.group_unit_end(group_unit=row, user=self.user, on=today)
+        elif op == "unassign":
+            assignment = self._pick(Assignment.objects.filter(ended_on__isnull=True), a)
+            if assignment:
+                workgroup_services.assignment_end(assignment=assignment, user=self.user, on=today)
+        elif op == "member_leave":
+            member = self._pick(GroupMember.objects.active(), a)
+            if member:
+                workgroup_services.member_remove(member=member, user=self.user, on=today)
+        elif op == "dissolve":
+            group = self._pick(WorkingGroup.objects.active(), a)
+            if group:
+                workgroup_services.group_dissolve(group=group, decision_number="9-QĐ/TU", dissolved_on=today,
+                                                  user=self.user)
+
     def _term_of(self, unit):
         return self.term if self.term.covers(unit.level) else self.term_sub
 
@@ -67,7 +120,9 @@ class RollupPropertyTest(TestCase):
     def _apply(self, op, a, b, delta):
         today = dt.date(2026, 6, 1)
         units = Unit.objects.all()
-        if op == "unit":
+        if op in ("follow", "unfollow", "unassign", "member_leave", "dissolve", "group"):
+            self._working_group_op(op, a, b, delta)
+        elif op == "unit":
             parent = self._pick(units, a)
             self.counter += 1
             unit_services.unit_create(code=f"U{self.counter}", name=f"U{self.counter}", level=LEVELS[b % 5], parent=parent)
@@ -140,6 +195,15 @@ class RollupPropertyTest(TestCase):
                     services.milestone_update(milestone=milestone, user=self.user,
                                               status=MilestoneStatus.DONE if done else MilestoneStatus.IN_PROGRESS,
                                               done_on=today if done else None)
+            elif op == "subcommittee":
+                services.subcommittee_create(
+                    congress=congress, user=self.user, kind=SubcommitteeKind.values[b % 5], name=f"Tiểu ban {b}",
+                    decision_number=f"{b}-QĐ/ĐU", decision_date=today - dt.timedelta(days=abs(delta)),
+                    head=services.Person("Trưởng ban", "Bí thư"), members=[services.Person("Ủy viên")])
+            elif op == "subcommittee_delete":
+                subcommittee = self._pick(congress.subcommittees.all(), b)
+                if subcommittee:
+                    services.subcommittee_delete(subcommittee=subcommittee, user=self.user)
             elif op == "delete_congress":
                 services.congress_delete(congress=congress, user=self.user)
             elif op == "delete_milestone":
