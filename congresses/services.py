@@ -176,6 +176,9 @@ def congress_delete(*, congress: Congress, user) -> None:
     roll-ups: its figures leave every ancestor, and its parent's bottom-up flag is
     recomputed. The history keeps a row for the congress and each milestone."""
     congress = Congress.objects.select_for_update().get(pk=congress.pk)
+    if congress.documents.exists():
+        # Congress documents keep their versions and comment rounds (documents app).
+        raise ValidationError(_("A congress with documents cannot be deleted."))
     with track_congress(congress.pk):
         for milestone in congress.milestones.all():
             milestone._history_user = user
