@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from committees.models import Level, Unit
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
 from congresses.selectors import CurrentTerms, Deadline, deadline_for
+from documents.selectors import DocumentsTile, dashboard_documents
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 
 AT_RISK_DAYS = 7
@@ -137,6 +138,7 @@ class Dashboard:
     children: list[ChildRow]
     congress: Congress | None = None  # the unit's own, in the term current for its level
     dates: list[DateRow] = field(default_factory=list)
+    documents: DocumentsTile | None = None  # congress documents (documents.selectors)
 
     @property
     def term(self) -> Term:
@@ -341,7 +343,8 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
         steps = [StepRow(step=m.step, total=1, done=int(m.is_done), milestone=m, overdue=m.is_overdue(today))
                  for m in milestones]
         return Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=Totals(),
-                         steps=steps, children=[], congress=own)
+                         steps=steps, children=[], congress=own,
+                         documents=dashboard_documents(unit=unit, congress=own, term_ids=[], subtree=False))
     per_step: dict[int, tuple[int, int]] = {}
     totals = _totals_for([unit.pk, *[c.pk for c in children]], terms, today, per_step)
     term_order = {t.pk: i for i, t in enumerate(terms.terms)}
@@ -352,7 +355,8 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
         .order_by("date", "level").values_list("level", "date", "congresses", "pilots")
     ]
     d = Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=totals.get(unit.pk, Totals()),
-                  steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates)
+                  steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates,
+                  documents=dashboard_documents(unit=unit, congress=own, term_ids=list(term_order)))
     for child in children:
         congress = congresses.get(child.pk)
         child_totals = totals.get(child.pk, Totals())
