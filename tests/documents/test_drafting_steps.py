@@ -1,6 +1,8 @@
 """Seed 001: "3/6 bước biên tập văn kiện", entered through the pages, on the bloc's
 dashboard and in its JSON; the superior's review is the last step."""
 
+import datetime as dt
+
 from django.urls import reverse
 
 from documents import services
@@ -64,3 +66,18 @@ def test_superior_approves_the_final_draft_or_returns_it(bloc, client_for, admin
     assert document.review_state == ReviewState.APPROVED
     assert document.steps_done.get().step.code == "final_draft"
     assert rollups.differences() == []
+
+
+def test_dashboard_workbook_lists_the_documents(bloc, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    document = services.document_create(congress=bloc.congress, kind=DocumentKind.POLITICAL_REPORT,
+                                        user=bloc.secretary)
+    for step in DraftingStep.objects.filter(term=bloc.congress.term).order_by("order")[:3]:
+        services.step_complete(document=document, step=step, done_on=dt.date(2025, 4, 1), user=bloc.secretary)
+    response = client_for(bloc.secretary).get(reverse("dashboards:unit_dashboard_xlsx", args=[bloc.unit.pk]))
+    sheet = load_workbook(io.BytesIO(response.content))["Summary"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert ["Political report: drafting steps done", 3, 6] in [r[:3] for r in rows]
