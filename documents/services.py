@@ -211,7 +211,9 @@ def request_answer(*, request: CommentRecipient, user, text: str = "", upload: U
                    no_comment: bool = False) -> CommentRecipient:
     """The recipient's answer: comments as text and/or a file, or "no comment". Answered
     once; the round must still be open."""
-    request = CommentRecipient.objects.select_for_update().select_related(
+    # Lock the request row only: its unit is nullable (a named person), and PostgreSQL
+    # cannot lock the nullable side of an outer join.
+    request = CommentRecipient.objects.select_for_update(of=("self",)).select_related(
         "round__document__congress__unit", "unit").get(pk=request.pk)
     if request.round.closed_at is not None:
         raise ValidationError(_("This comment round is closed."))
