@@ -181,6 +181,9 @@ def congress_delete(*, congress: Congress, user) -> None:
     recomputed. The history keeps a row for the congress, each milestone and each
     subcommittee (which go first: they protect the congress)."""
     congress = Congress.objects.select_for_update(of=("self",)).select_related("unit").get(pk=congress.pk)
+    if congress.documents.exists():
+        # Congress documents keep their versions and comment rounds (documents app).
+        raise ValidationError(_("A congress with documents cannot be deleted."))
     subcommittees = list(congress.subcommittees.all())
     if subcommittees:
         _subcommittees_remove(subcommittees, user)

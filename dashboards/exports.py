@@ -316,7 +316,27 @@ def _summary_rows(d: Dashboard) -> list[list]:
         [_("units below dated before one of their subordinate units' congresses"), t.before_subordinates, None, None],
         [_("units below dated after their level's deadline"), d.after_deadline, None, None],
     ]
+    rows += _documents_rows(d)
     return rows + _teams_summary_rows(d)
+
+
+def _documents_rows(d: Dashboard) -> list[list]:
+    """Congress documents (documents.selectors.dashboard_documents): the unit's own steps
+    done, and below it the units by the document's furthest step ("3/6 at 57 of 60")."""
+    tile = d.documents
+    if tile is None:
+        return []
+    rows = [[_("%(document)s: drafting steps done") % {"document": o.title}, o.done, o.total,
+             _ratio(o.done, o.total)] for o in tile.own]
+    for k in tile.below:
+        for done, n in k.rows:
+            rows.append([_("%(document)s: %(done)s/%(total)s drafting steps") % {
+                "document": k.label, "done": done, "total": k.total}, n, d.totals.units_total,
+                _ratio(n, d.totals.units_total)])
+    if tile.requests:
+        rows.append([_("Comment requests to units below answered"), tile.answered, tile.requests,
+                     _ratio(tile.answered, tile.requests)])
+    return rows
 
 
 def _dashboard_heading(d: Dashboard) -> list[str]:

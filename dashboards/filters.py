@@ -33,6 +33,8 @@ from congresses.models import CongressStatus, PlanStep, Subcommittee
 from congresses.selectors import CurrentTerms
 from workgroups.models import WorkingGroup
 from workgroups.querysets import filter_choices, followed_by_q, followed_q, followed_twice_q, in_group_q
+from documents.models import DocumentKind
+from documents.querysets import documents_of_units
 
 from .lists import NO_CONGRESS, deadline_of_level, has_overdue, has_step
 
@@ -100,6 +102,12 @@ class UnitListFilterSet(django_filters.FilterSet):
     overdue = django_filters.ChoiceFilter(choices=YES_NO, method="filter_overdue", label=_("Overdue steps"), empty_label=_("Any"))
     step = django_filters.ChoiceFilter(method="filter_step", label=_("Step"), empty_label=_("Any step"))
     step_done = django_filters.ChoiceFilter(choices=YES_NO, method="filter_step", label=_("Step done"), empty_label=_("Any"))
+    # Congress documents (documents app): units whose document of this kind has done at
+    # least `document_steps` drafting steps ("political report: 3/6 at 57 of 60 units").
+    document = django_filters.ChoiceFilter(choices=DocumentKind.choices, method="filter_document",
+                                           label=_("Congress document"), empty_label=_("Any document"))
+    document_steps = django_filters.NumberFilter(method="filter_document", label=_("Drafting steps done, at least"),
+                                                 min_value=0)
     date_from = django_filters.DateFilter(
         field_name="congress_date", lookup_expr="gte", label=_("Congress from"), widget=DateInput()
     )
@@ -151,6 +159,13 @@ class UnitListFilterSet(django_filters.FilterSet):
 
     def keep(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset  # applied by filter_queryset, as ordering
+
+    def filter_document(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        kind = self.form.cleaned_data.get("document")
+        if not kind or name != "document":  # both values are read once, under "document"
+            return queryset
+        steps = self.form.cleaned_data.get("document_steps")
+        return queryset.filter(Exists(documents_of_units(self.terms, kind, None if steps is None else int(steps))))
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

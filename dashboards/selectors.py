@@ -28,6 +28,7 @@ from congresses.selectors import (  # noqa: F401  (AT_RISK_DAYS, LIGHT_RANK: rea
     deadline_for,
     subcommittees_annotation,
 )
+from documents.selectors import DocumentsTile, dashboard_documents
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 from workgroups.selectors import followed_annotations
 
@@ -169,6 +170,7 @@ class Dashboard:
     dates: list[DateRow] = field(default_factory=list)
     # The levels whose congresses have the "set up subcommittees" step in their current plan.
     subcommittee_levels: set[str] = field(default_factory=set)
+    documents: DocumentsTile | None = None  # congress documents (documents.selectors)
 
     @property
     def term(self) -> Term:
@@ -372,7 +374,8 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
         steps = [StepRow(step=m.step, total=1, done=int(m.is_done), milestone=m, overdue=m.is_overdue(today))
                  for m in milestones]
         return Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=Totals(),
-                         steps=steps, children=[], congress=own)
+                         steps=steps, children=[], congress=own,
+                         documents=dashboard_documents(unit=unit, congress=own, term_ids=[], subtree=False))
     per_step: dict[int, tuple[int, int]] = {}
     totals = _totals_for([unit.pk, *[c.pk for c in children]], terms, today, per_step)
     term_order = {t.pk: i for i, t in enumerate(terms.terms)}
@@ -384,7 +387,8 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
     ]
     d = Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=totals.get(unit.pk, Totals()),
                   steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates,
-                  subcommittee_levels=_subcommittee_levels(plan, terms))
+                  subcommittee_levels=_subcommittee_levels(plan, terms),
+                  documents=dashboard_documents(unit=unit, congress=own, term_ids=list(term_order)))
     for child in children:
         congress = congresses.get(child.pk)
         child_totals = totals.get(child.pk, Totals())

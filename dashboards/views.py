@@ -124,6 +124,20 @@ def _totals_json(t) -> dict:
     }
 
 
+def _documents_json(tile) -> dict | None:
+    """Congress documents: the unit's own (steps done of total, open comment rounds
+    answered) and, below it, documents per kind by steps done, comment requests answered."""
+    if tile is None:
+        return None
+    return {
+        "own": [{"kind": o.kind, "title": o.title, "steps_done": o.done, "steps_total": o.total,
+                 "comments_requested": o.requests, "comments_answered": o.answered} for o in tile.own],
+        "below": {k.kind: {"steps_total": k.total, "documents": k.documents,
+                           "by_steps_done": {str(done): n for done, n in k.rows}} for k in tile.below},
+        "comment_requests": {"requests": tile.requests, "answered": tile.answered},
+    }
+
+
 @login_or_token_required
 def unit_dashboard_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The dashboard's data (docs/api.md)."""
@@ -152,6 +166,7 @@ def unit_dashboard_json(request: HttpRequest, pk: int) -> JsonResponse:
             {"level": r.level, "date": r.date.isoformat(), "congresses": r.congresses, "pilots": r.pilots}
             for r in d.dates
         ],
+        "documents": _documents_json(d.documents),
         "children": [
             {
                 "id": row.unit.pk, "code": row.unit.code, "name": row.unit.name, "level": row.unit.level,

@@ -121,6 +121,7 @@ class Reason(models.TextChoices):
     OVERDUE = "overdue", _("Overdue since yesterday")
     ESCALATION = "escalation", _("Escalation: overdue in a subordinate unit")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest: overdue units")
+    COMMENT_REQUEST = "comment_request", _("Comments requested on a congress document")
 
 
 # Reasons a user may turn off; escalations always reach them.
@@ -264,6 +265,12 @@ class DeliveryItem(models.Model):
     unit = models.ForeignKey("committees.Unit", verbose_name=_("unit"), related_name="+", on_delete=models.CASCADE)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     overdue_count = models.PositiveIntegerField(_("overdue milestones"), default=1)
+    # A comment request of a congress document not answered yet (documents app): the
+    # line's due date is the round's deadline.
+    comment_request = models.ForeignKey(
+        "documents.CommentRecipient", verbose_name=_("comment request"), related_name="+",
+        on_delete=models.CASCADE, null=True, blank=True,
+    )
 
     class Meta:
         verbose_name = _("delivery item")
@@ -275,13 +282,17 @@ class DeliveryItem(models.Model):
                 name="deliveryitem_milestone_once",
             ),
             models.UniqueConstraint(
-                fields=["delivery", "unit", "reason"], condition=Q(milestone__isnull=True),
+                fields=["delivery", "unit", "reason"], condition=Q(milestone__isnull=True, comment_request__isnull=True),
                 name="deliveryitem_unit_once",
+            ),
+            models.UniqueConstraint(
+                fields=["delivery", "comment_request", "reason"], condition=Q(comment_request__isnull=False),
+                name="deliveryitem_comment_once",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()}: {self.milestone or self.unit}"
+        return f"{self.get_reason_display()}: {self.milestone or self.comment_request or self.unit}"
 
     def days_from(self, day: dt.date) -> int | None:
         """Days from `day` to the due date: positive before it, negative after."""

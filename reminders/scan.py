@@ -19,7 +19,11 @@ of the current term with a due date, in active units, for active users:
   above: the working-group members following it, and the secretaries of the superior
   unit (see `_escalation_followers`);
 - weekly digest: every unit with an overdue milestone → the provincial viewers and the
-  working-group members whose grants (`weekly_digest` power) cover it, one line per unit.
+  working-group members whose grants (`weekly_digest` power) cover it, one line per unit;
+- comment requests (documents app): a request of an open comment round not answered yet,
+  whose deadline is one of the "due soon" dates or yesterday → the secretaries of the
+  recipient unit (the same `unit_reminders` power), or the named person. Its lines join
+  the day's message like any other: one message per recipient per day still holds.
 
 Who holds which role is asked of accounts.access (`sql_holders`, `sql_read_roots`), the
 one module that decides scope; this module only says which power each rule follows.
@@ -48,6 +52,7 @@ from accounts import access
 from accounts.models import User
 from committees.models import Unit
 from congresses.models import Congress, Milestone, MilestoneStatus
+from documents.models import CommentRecipient, CommentRound, CongressDocument
 
 from .models import Channel, Delivery, DeliveryItem, DeliveryState, NotificationPreference, Reason, ReminderPolicy
 
@@ -55,7 +60,8 @@ OPEN_STATUSES = [s for s in MilestoneStatus.values if s != MilestoneStatus.DONE]
 # (term id, the levels it is current for, or None for every level): see CurrentTerms.pairs.
 TermLevels = Sequence[tuple[int, "list[str] | None"]]
 
-COLUMNS = ("recipient_id", "channel", "reason", "milestone_id", "unit_id", "due_date", "overdue_count")
+COLUMNS = ("recipient_id", "channel", "reason", "milestone_id", "unit_id", "due_date", "overdue_count",
+           "comment_request_id")
 
 # Table names, from the models, so a renamed table cannot break the SQL silently.
 M = Milestone._meta.db_table
@@ -65,9 +71,15 @@ A = User._meta.db_table
 P = NotificationPreference._meta.db_table
 D = Delivery._meta.db_table
 I = DeliveryItem._meta.db_table  # noqa: E741
+CR = CommentRecipient._meta.db_table
+RD = CommentRound._meta.db_table
+CD = CongressDocument._meta.db_table
 
 # Which preference field turns a reason off; escalation has none.
 PREFERENCE_FIELD = {Reason.DUE_SOON: "due_soon", Reason.OVERDUE: "overdue", Reason.WEEKLY_DIGEST: "weekly_digest"}
+# Reasons that no preference turns off but whose channels follow the user's choice (a
+# request for comments is addressed to the user: it is not a nag to opt out of).
+CHANNEL_ONLY = {Reason.COMMENT_REQUEST}
 
 
 def _plain(params: list) -> list:
@@ -127,6 +139,12 @@ def _reachable(reason: str) -> _Sql:
             f" OR (ch.channel = %s AND p.inapp_enabled = %s)))",
             [False, Channel.EMAIL, False, Channel.INAPP, False],
         )
+    elif reason in CHANNEL_ONLY:
+        sql += _Sql(
+            f" AND NOT EXISTS (SELECT 1 FROM {P} p WHERE p.user_id = a.id AND"
+            f" ((ch.channel = %s AND p.email_enabled = %s) OR (ch.channel = %s AND p.inapp_enabled = %s)))",
+            [Channel.EMAIL, False, Channel.INAPP, False],
+        )
     return sql
 
 
@@ -162,7 +180,8 @@ def _milestone_branch(reason: str, recipients: _Sql, due: _Sql, *, terms: TermLe
     `a`), on both channels."""
     return (
         _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason, m.id AS milestone_id,"
-             " c.unit_id AS unit_id, m.due_date AS due_date, 1 AS overdue_count ", [reason])
+             " c.unit_id AS unit_id, m.due_date AS due_date, 1 AS overdue_count,"
+             " CAST(NULL AS BIGINT) AS comment_request_id ", [reason])
         + _MILESTONE_JOINS + " " + recipients + " CROSS JOIN " + _channels()
         + " WHERE " + _open_milestones(terms, due) + " AND " + _reachable(reason)
     )
@@ -190,7 +209,8 @@ def _viewers_digest(day: dt.date, *, terms: TermLevels) -> _Sql:
     return (
         _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
              " CAST(NULL AS BIGINT) AS milestone_id, ou.unit_id AS unit_id, ou.due_date AS due_date,"
-             " ou.overdue_count AS overdue_count", [Reason.WEEKLY_DIGEST])
+             " ou.overdue_count AS overdue_count, CAST(NULL AS BIGINT) AS comment_request_id",
+             [Reason.WEEKLY_DIGEST])
         + " FROM " + _Sql(*access.sql_read_roots("weekly_digest")) + f" vr JOIN {A} a ON a.id = vr.user_id JOIN "
         + overdue + " ON ou.path LIKE (vr.path || '%%') CROSS JOIN " + _channels()
         + " WHERE " + _reachable(Reason.WEEKLY_DIGEST)
@@ -224,9 +244,37 @@ def _escalation_followers() -> list[_Sql]:
     ]
 
 
+def _comment_branches(dates: list[dt.date]) -> list[_Sql]:
+    """Unanswered requests of open comment rounds due on `dates`: to a unit → its
+    secretaries; to a person → that person (the line names the sending unit)."""
+    if not dates:
+        return []
+    select = _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
+                  " CAST(NULL AS BIGINT) AS milestone_id, u.id AS unit_id, cr.deadline AS due_date,"
+                  " 1 AS overdue_count, r.id AS comment_request_id", [Reason.COMMENT_REQUEST])
+    open_due = (
+        _Sql(f" WHERE r.answered_at IS NULL AND cr.closed_at IS NULL AND cr.deadline IN"
+             f" ({', '.join(['%s'] * len(dates))})", [_date(d) for d in dates])
+        + _Sql(" AND u.is_active = %s AND ", [True]) + _reachable(Reason.COMMENT_REQUEST)
+    )
+    to_units = (
+        select + f" FROM {CR} r JOIN {RD} cr ON cr.id = r.round_id JOIN {U} u ON u.id = r.unit_id "
+        + _Sql(*access.sql_holders("r.unit_id", "unit_reminders")) + " CROSS JOIN " + _channels() + open_due
+    )
+    to_people = (
+        select + f" FROM {CR} r JOIN {RD} cr ON cr.id = r.round_id JOIN {CD} cd ON cd.id = cr.document_id"
+        f" JOIN {C} c ON c.id = cd.congress_id JOIN {U} u ON u.id = c.unit_id JOIN {A} a ON a.id = r.user_id"
+        " CROSS JOIN " + _channels() + open_due
+    )
+    return [to_units, to_people]
+
+
 def daily_candidates(*, day: dt.date, policy: ReminderPolicy, terms: TermLevels) -> Candidates:
-    """The day's reminders: due soon, first overdue day, escalations."""
+    """The day's reminders: due soon, first overdue day, escalations, and comment
+    requests before and after their deadline."""
     branches = []
+    overdue_day = policy.overdue_date(day)
+    branches += _comment_branches(policy.due_soon_dates(day) + ([overdue_day] if overdue_day else []))
     if due_soon := policy.due_soon_dates(day):
         branches.append(_milestone_branch(Reason.DUE_SOON, _unit_secretaries(), _due_on(due_soon), terms=terms))
     if overdue := policy.overdue_date(day):
@@ -277,8 +325,8 @@ def insert_items(candidates: Candidates, *, run_id: int) -> int:
     """The lines of the messages this run wrote (never of an earlier run's messages: what
     a recipient was told today does not change after the fact)."""
     sql = (
-        f"INSERT INTO {I} (delivery_id, reason, milestone_id, unit_id, due_date, overdue_count)"
-        f" SELECT d.id, c.reason, c.milestone_id, c.unit_id, c.due_date, c.overdue_count"
+        f"INSERT INTO {I} (delivery_id, reason, milestone_id, unit_id, due_date, overdue_count, comment_request_id)"
+        f" SELECT d.id, c.reason, c.milestone_id, c.unit_id, c.due_date, c.overdue_count, c.comment_request_id"
         f" FROM ({candidates.sql}) c"
         f" JOIN {D} d ON d.recipient_id = c.recipient_id AND d.channel = c.channel AND d.run_id = %s"
         f" WHERE 1=1 ON CONFLICT DO NOTHING"

@@ -17,7 +17,7 @@ from congresses.models import MilestoneStatus
 from .models import Channel, Delivery, DeliveryItem, DeliveryState, NotificationPreference, Reason
 
 # The order of the sections of a message: the most urgent first.
-REASON_ORDER = [Reason.ESCALATION, Reason.OVERDUE, Reason.DUE_SOON, Reason.WEEKLY_DIGEST]
+REASON_ORDER = [Reason.ESCALATION, Reason.OVERDUE, Reason.COMMENT_REQUEST, Reason.DUE_SOON, Reason.WEEKLY_DIGEST]
 # Lines of a notification shown in the list before "and N more" (the detail shows all).
 LIST_LINES_SHOWN = 5
 # Units listed in the weekly digest email; the rest are counted, the dashboard has them all.
@@ -48,7 +48,8 @@ def _reason_rank() -> Case:
 def items_queryset() -> QuerySet[DeliveryItem]:
     """A message's lines in the order they are shown, with what a line displays."""
     return (
-        DeliveryItem.objects.select_related("milestone__step", "milestone__congress", "unit")
+        DeliveryItem.objects.select_related("milestone__step", "milestone__congress", "unit",
+                                            "comment_request__round__document")
         .alias(reason_rank=_reason_rank())
         .order_by("reason_rank", "due_date", "unit__name", "pk")
     )
@@ -83,7 +84,11 @@ def unread_queryset():
 
 def is_current(item: DeliveryItem) -> bool:
     """A milestone line is still true when the milestone is open and its due date is the
-    one the scan saw; a line of the weekly digest is a snapshot of that day."""
+    one the scan saw; a comment request while it is unanswered and its round open; a line
+    of the weekly digest is a snapshot of that day."""
+    if item.comment_request_id is not None:
+        request = item.comment_request
+        return request.answered_at is None and request.round.closed_at is None
     if item.milestone_id is None:
         return True
     milestone = item.milestone
@@ -129,12 +134,21 @@ def _intro(reason: str) -> str:
                              "after their due date. Please follow up with these units."),
         Reason.OVERDUE: _("These milestones of your unit were due yesterday and are not done yet."),
         Reason.DUE_SOON: _("These milestones of your unit are due soon."),
+        Reason.COMMENT_REQUEST: _("Your comments are requested on these congress documents."),
         Reason.WEEKLY_DIGEST: _("Units in your scope with milestones past their due date, the most "
                                 "overdue milestones first."),
     }[reason]
 
 
 def line_for(item: DeliveryItem, day: dt.date, *, base_url: str = "") -> Line:
+    if item.comment_request_id is not None:
+        request = item.comment_request
+        return Line(
+            item=item, unit_name=item.unit.name, step_title=request.round.document.title, due_date=item.due_date,
+            when=when_text(item.due_date, day),
+            url=f"{base_url}{reverse('documents:request_answer', args=[request.pk])}",
+            overdue_count=1, current=is_current(item), done=request.answered_at is not None,
+        )
     if item.milestone_id is not None:
         milestone = item.milestone
         url = f"{base_url}{milestone.congress.get_absolute_url()}#milestone-{milestone.pk}"

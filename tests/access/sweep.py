@@ -47,7 +47,8 @@ from committees.services import import_job_create
 from congresses.forms import CongressForm
 from congresses.models import Congress, MilestoneStatus
 from congresses.services import Person, milestone_update, subcommittee_create
-from documents.models import Document
+from documents import services as document_services
+from documents.models import Document, DocumentKind
 from reminders.models import Channel, Delivery, Kind, NotificationPreference, ReminderPolicy, ReminderRun
 from reminders.services import preference_update, reminders_scan
 from tests.factories import (
@@ -266,6 +267,22 @@ def build_world() -> SimpleNamespace:
     w.import_job = import_job_create(
         upload=SimpleUploadedFile("units.csv", b"code,parent_code,name,level,kind\n"), dry_run=True, user=w.admin,
     )
+    # A congress document of B with a version, sent for comments to B's cell, answered
+    # with a file, closed with a synthesis; a review pending at B's superior.
+    w.congress_document_b = document_services.document_create(
+        congress=w.congress_b, kind=DocumentKind.POLITICAL_REPORT, title=f"Báo cáo {B_MARK}", user=w.secretary_b)
+    w.version_b = document_services.version_upload(
+        document=w.congress_document_b, upload=SimpleUploadedFile("bctc.pdf", b"%PDF-1.4 report of B"),
+        user=w.secretary_b)
+    w.round_b = document_services.round_send(version=w.version_b, deadline=dt.date.today() + dt.timedelta(days=30),
+                                             subordinates=True, user=w.secretary_b)
+    w.secretary_cell_b = SecretaryFactory(username="sweep_secretary_cell_b", unit=w.cell_b)
+    w.request_b = document_services.request_answer(
+        request=w.round_b.recipients.get(), user=w.secretary_cell_b, text=f"Góp ý {B_MARK}",
+        upload=SimpleUploadedFile("gop-y.pdf", b"%PDF-1.4 comments of B's cell"))
+    document_services.round_close(round=w.round_b, user=w.secretary_b, synthesis_note=f"Tổng hợp {B_MARK}",
+                                  synthesis_file=SimpleUploadedFile("tong-hop.pdf", b"%PDF-1.4 synthesis of B"))
+    document_services.review_submit(document=w.congress_document_b, version=w.version_b, user=w.secretary_b)
     w.document = Document.objects.create(number="35-CT/TW", issued_on=dt.date(2019, 5, 30), title="Chỉ thị 35")
     w.group = Group.objects.create(name="sweep")
     # A working group set up by B, its member following B's cell, a follow-up entry with an
@@ -299,6 +316,7 @@ def build_world() -> SimpleNamespace:
     w.of_b = {
         type(obj): obj for obj in (
             w.unit_b, w.congress_b, w.milestone_b, w.secretary_b, w.token_b, w.notification_b, w.preference_b,
+            w.congress_document_b, w.round_b,
             w.workgroup_b, w.member_b, w.assignment_b, w.follow_up_b, w.attachment_b,
             w.workgroup_b.sub_teams.get(), w.workgroup_b.group_units.get(), w.subcommittee_b,
             access_attempt, AccessLog.objects.create(**axes), AccessFailureLog.objects.create(**axes),
@@ -379,6 +397,13 @@ RULES: list[Rule] = [
          "an attachment of a follow-up entry of B's cell"),
     Rule(r"(?:^|/)subcommittees/$", r".*", lambda w, m: (w.subcommittee_b.pk, True),
          "a subcommittee of B's congress"),
+    Rule(r"(?:^|/)congress-documents/$", r".*", lambda w, m: (w.congress_document_b.pk, True),
+         "B's political report, with a version, a closed comment round and a pending review"),
+    Rule(r"(?:^|/)document-versions/$", r".*", lambda w, m: (w.version_b.pk, True), "a version of B's document"),
+    Rule(r"(?:^|/)comment-rounds/$", r".*", lambda w, m: (w.round_b.pk, True),
+         "B's comment round to its cell, with its synthesis file"),
+    Rule(r"(?:^|/)comment-requests/$", r".*", lambda w, m: (w.request_b.pk, True),
+         "the comment request of B's cell, answered with a file"),
 ]
 
 
@@ -467,6 +492,16 @@ PAYLOADS: dict[str, Callable[[SimpleNamespace, Filled], dict]] = {
         "file": SimpleUploadedFile("a.csv", f"member,unit_code\nNgười {B_MARK},{B_CODE}1\n".encode())},
     "workgroups:group_dissolve": lambda w, f: {"decision_number": "sweep", "dissolved_on": "01/04/2025"},
     "workgroups:follow_up_log": lambda w, f: {"kind": "visit", "happened_on": "02/03/2025", "text": "sweep"},
+    # Congress documents: each form valid, so a leak would write.
+    "documents:congress_documents": lambda w, f: {"kind": "other", "title": "sweep"},
+    "documents:version_add": lambda w, f: {"file": SimpleUploadedFile("v.pdf", b"%PDF-1.4 sweep")},
+    "documents:step_update": lambda w, f: {
+        "step": w.congress_document_b.congress.term.drafting_steps.order_by("order").first().pk, "action": "done"},
+    "documents:review_decide": lambda w, f: {"decision": "approve"},
+    "documents:round_create": lambda w, f: {"subordinates": "on", "deadline": "31/12/2030"},
+    "documents:round_public": lambda w, f: {"count": "3", "source": "sweep"},
+    "documents:round_close": lambda w, f: {"synthesis_note": "sweep"},
+    "documents:request_answer": lambda w, f: {"text": "sweep"},
     "committees:unit_import": lambda w, f: {
         "file": SimpleUploadedFile("units.csv", b"code,parent_code,name,level,kind\n"), "dry_run": ""},
 }

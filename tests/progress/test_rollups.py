@@ -3,12 +3,15 @@ changes: units created, moved, re-levelled, deleted; congresses opened, reschedu
 registered, held, deleted; milestones done, reopened and deleted; imports; the bulk
 services; plan steps added, changed (levels, due rule) and removed after congresses
 were opened; subcommittees set up and removed; units followed and unfollowed by working
-groups and their members, members leaving, groups dissolved. Every counter in progress.registry is compared, so an app that registers a new
+groups and their members, members leaving, groups dissolved; congress documents created,
+their drafting steps ticked and reopened, sent for comments, answered and approved. Every counter in progress.registry is compared, so an app that registers a new
 one is covered here without editing this test."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -19,6 +22,8 @@ from committees.importing import Row, import_units
 from committees.models import Level, Unit
 from congresses import services
 from congresses.models import Congress, DueRule, MilestoneStatus, PlanStep, SubcommitteeKind, Term
+from documents import services as document_services
+from documents.models import CommentRecipient, CongressDocument, DocumentKind
 from progress import rollups
 from workgroups import services as workgroup_services
 from workgroups.models import Assignment, GroupMember, GroupUnit, WorkingGroup
@@ -29,7 +34,8 @@ OPS = st.lists(
         st.sampled_from(["unit", "move", "level", "congress", "date", "register", "hold", "pilot", "tick", "reopen", "import",
                          "bulk_create", "bulk_hold", "delete_unit", "delete_congress", "delete_milestone",
                          "step_add", "step_change", "step_remove", "subcommittee", "subcommittee_delete",
-                         "follow", "unfollow", "unassign", "member_leave", "dissolve", "group"]),
+                         "follow", "unfollow", "unassign", "member_leave", "dissolve", "group",
+                         "document", "doc_step", "doc_reopen", "doc_round", "doc_answer", "doc_review"]),
         st.integers(0, 1000), st.integers(0, 1000), st.integers(-40, 40),
     ),
     min_size=3, max_size=25,
@@ -141,7 +147,8 @@ class RollupPropertyTest(TestCase):
                                          registered_on=today if b % 2 else None)
         elif op == "delete_unit":
             # Only a unit without subordinates, congresses or users can go.
-            unit = self._pick(units.filter(children__isnull=True, congresses__isnull=True).exclude(pk=self.root.pk), a)
+            unit = self._pick(units.filter(children__isnull=True, congresses__isnull=True,
+                                           comment_requests__isnull=True).exclude(pk=self.root.pk), a)
             if unit:
                 unit_services.unit_delete(unit=unit)
         elif op == "bulk_create":
@@ -172,6 +179,8 @@ class RollupPropertyTest(TestCase):
             step = self._pick(PlanStep.objects.all(), a)
             if step is not None:
                 services.plan_step_remove(step=step, user=self.user, allow_done=True)
+        elif op.startswith("doc"):
+            self._document_op(op, a, b)
         else:
             congress = self._pick(Congress.objects.all(), a)
             if congress is None:
@@ -232,6 +241,44 @@ class RollupPropertyTest(TestCase):
                 report = import_units(rows)
                 assert report.ok, report.errors
 
+    def _document_op(self, op, a, b):
+        """Congress documents (documents.services): created, steps ticked and reopened,
+        sent for comments to the subordinates, answered, approved by the superior."""
+        if op == "document":
+            congress = self._pick(Congress.objects.all(), a)
+            kind = DocumentKind.values[b % len(DocumentKind.values)]
+            if congress and (kind == DocumentKind.OTHER or not congress.documents.filter(kind=kind).exists()):
+                document_services.document_create(congress=congress, kind=kind, user=self.user)
+            return
+        document = self._pick(CongressDocument.objects.all(), a)
+        if document is None:  # the first document operation opens one
+            congress = self._pick(Congress.objects.all(), a)
+            if congress is None:
+                return
+            document = document_services.document_create(congress=congress, kind=DocumentKind.OTHER, user=self.user)
+        if op in ("doc_step", "doc_reopen"):
+            steps = document_services.drafting_steps_for(term=document.congress.term)
+            step = steps[b % (len(steps) - 1)]  # the last is the review step
+            if op == "doc_step":
+                document_services.step_complete(document=document, step=step, done_on=dt.date(2026, 1, 5),
+                                                user=self.user)
+            else:
+                document_services.step_reopen(document=document, step=step, user=self.user)
+        elif op == "doc_round":
+            version = document.versions.first() or document_services.version_upload(
+                document=document, upload=SimpleUploadedFile("v.pdf", b"%PDF-1.4 v"), user=self.user)
+            document_services.round_send(version=version, deadline=timezone.localdate() + dt.timedelta(days=9),
+                                         subordinates=True, superior=bool(b % 2), user=self.user)
+        elif op == "doc_answer":
+            request = self._pick(CommentRecipient.objects.filter(answered_at__isnull=True), b)
+            if request:
+                document_services.request_answer(request=request, user=self.user, no_comment=True)
+        elif op == "doc_review":
+            version = document.versions.first()
+            if version and document.congress.unit.parent_id:
+                review = document_services.review_submit(document=document, version=version, user=self.user)
+                document_services.review_decide(review=review, approve=True, user=self.user)
+
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(ops=OPS)
     def test_rollups_equal_recomputation_after_any_sequence(self, ops):
@@ -244,6 +291,13 @@ class RollupPropertyTest(TestCase):
                 # as they were, which the comparison below checks too.
                 pass
         assert rollups.differences() == []
+
+    def test_document_counts_follow_steps_rounds_answers_and_moves(self):
+        for op in [("doc_step", 0, 1), ("doc_step", 0, 2), ("doc_round", 0, 0), ("doc_answer", 0, 0),
+                   ("doc_review", 0, 0), ("doc_reopen", 0, 1), ("document", 3, 0), ("move", 3, 1)]:
+            self._apply(*op, 0)
+            assert rollups.differences() == [], op
+        assert CommentRecipient.objects.filter(answered_at__isnull=False).count() == 1
 
     def test_bottom_up_flag_follows_dates_and_moves(self):
         commune = unit_services.unit_create(code="C", name="C", level=Level.UPPER, parent=self.root)
