@@ -32,6 +32,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -179,8 +180,11 @@ class UnitList:
         rows = self.rows.order_by()
         if having is None:
             return rows.count(), None
-        counts = rows.aggregate(total=Count("pk"), missing=Count("pk", filter=~having))
-        return counts["total"], counts["missing"]
+        # A 0/1 column summed over the rows: the aggregate then reads the annotation from the
+        # rows' subquery (a filtered Count would name `congress_pk` outside it on PostgreSQL).
+        has_it = Case(When(having, then=Value(1)), default=Value(0), output_field=IntegerField())
+        counts = rows.annotate(has_it=has_it).aggregate(total=Count("pk"), having_it=Sum("has_it"))
+        return counts["total"], counts["total"] - (counts["having_it"] or 0)
 
 
 def check_urls(unit: Unit) -> dict[str, str]:

@@ -1,5 +1,5 @@
 // Sorts the rows of a table marked data-sortable by the column whose header the user
-// presses: each sortable <th data-sort="key"> gets a button, and each row carries the
+// presses: each sortable <th data-sort="key"> holds a button, and each row carries the
 // key's value in data-key (numbers, or yyyymmdd dates; empty sorts last). The server sends
 // the rows in their default order (the dashboard's children: worst first) and in
 // Vietnamese name order as data-name, so no collation is needed here.
@@ -8,11 +8,8 @@ document.addEventListener("DOMContentLoaded", function () {
     var body = table.tBodies[0];
     var headers = table.querySelectorAll("th[data-sort]");
     headers.forEach(function (th) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "sort";
-      while (th.firstChild) button.appendChild(th.firstChild);
-      th.appendChild(button);
+      var button = th.querySelector("button.sort");
+      if (!button) return;
       button.addEventListener("click", function () {
         var key = th.dataset.sort;
         var descending = th.getAttribute("aria-sort") === "ascending";

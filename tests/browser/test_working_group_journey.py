@@ -71,7 +71,7 @@ def test_office_sets_up_a_group_member_follows_five_units_secretary_reads_the_lo
     row = page.locator("#my-units tbody tr[data-unit='B']")
     row.locator("a[href$='/follow-ups/']").click()
     page.select_option("#id_kind", "visit")
-    page.fill("#id_happened_on", "05/03/2025")
+    page.fill("#id_happened_on", "2025-03-05")  # a native date picker takes ISO
     page.fill("#id_text", "Làm việc với Ban Thường vụ Đảng ủy xã Bình Minh về văn kiện")
     page.locator("#follow-up-form button[type=submit]").click()
     expect(page.locator("#follow-ups li")).to_contain_text("Làm việc với Ban Thường vụ")
