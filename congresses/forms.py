@@ -18,13 +18,15 @@ EVIDENCE_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "jpg",
 
 
 class DateInput(forms.DateInput):
-    """A text field for dd/mm/yyyy: the browsers' own date pickers show the date in the
-    browser's locale, and users here write dates as dd/mm/yyyy."""
+    """The browser's own date picker (issue 10, point 9): on a phone a calendar rather than
+    a keyboard. Its value travels as yyyy-mm-dd whatever the language; the browser shows
+    it in the user's locale (dd/mm/yyyy in Vietnamese), and the fields still accept a typed
+    dd/mm/yyyy (DATE_INPUT_FORMATS) from a browser without a picker."""
+
+    input_type = "date"
 
     def __init__(self, attrs=None):
-        base = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
-                "pattern": r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}", "class": "date"}
-        super().__init__(attrs={**base, **(attrs or {})}, format="%d/%m/%Y")
+        super().__init__(attrs={"class": "date", **(attrs or {})}, format="%Y-%m-%d")
 
 
 class MilestoneForm(forms.Form):

@@ -30,6 +30,16 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+def focus_first_error(form) -> None:
+    """The first field in error takes the focus, which scrolls it into view: on a phone the
+    failed form is several items below the top of the page (issue 10, point 5). The form's
+    action also names it (#m<pk>-form), for browsers that do not scroll to a focused field."""
+    for name in form.fields:
+        if name in form.errors:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
+
+
 def _congress_page(request: HttpRequest, congress: Congress, *, failed: tuple[int, MilestoneForm] | None = None,
                    status: int = 200) -> HttpResponse:
     can_edit = Congress.objects.editable_by(request.user).filter(pk=congress.pk).exists()
@@ -172,6 +182,7 @@ def milestone_update(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("“%(step)s” has been saved.") % {"step": milestone.step.title})
             return redirect(f"{milestone.congress.get_absolute_url()}#milestone-{milestone.pk}")
     messages.error(request, _("The step was not saved: please correct the errors below."))
+    focus_first_error(form)
     return _congress_page(request, milestone.congress, failed=(milestone.pk, form), status=400)
 
 

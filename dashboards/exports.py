@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from committees.models import Level, Unit, UnitKind
 from congresses.models import CongressStatus, Light
 
+from .briefing import Briefing
 from .lists import UnitList
 from .selectors import Dashboard
 
@@ -369,3 +370,104 @@ def dashboard_xlsx(d: Dashboard) -> HttpResponse:
     for values in _children_values(d):
         children.append(values)
     return _xlsx_response(workbook, _filename(d.unit, "dashboard", d.today, "xlsx"))
+
+
+# --- The briefing as a Word document ----------------------------------------------------------
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _docx_table(document, header: list[str], rows: Iterable[list]) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(str(text)).bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = "—" if value in (None, "") else str(value)
+
+
+def _day(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def briefing_docx(b: Briefing) -> HttpResponse:
+    """The briefing (dashboards.briefing) as .docx: the summary's numbers and tables, then
+    the annex on a page of its own. Plain styles, so that the document takes the house
+    style of whoever edits it."""
+    from docx import Document  # python-docx: only this export needs it
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Mm
+
+    d, t = b.d, b.d.totals
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(20))
+    document.add_heading(_("Congress preparation: briefing report of %(unit)s") % {"unit": d.unit.name}, level=1)
+    document.add_paragraph(_("Term %(term)s · situation as of %(date)s") % {"term": d.terms_label, "date": _day(d.today)})
+
+    document.add_heading("1. " + _("Overview"), level=2)
+    c = d.congress
+    if c is not None:
+        document.add_paragraph(_("This unit's congress: %(date)s (%(status)s).") % {
+            "date": _day(c.counts_on), "status": c.get_status_display()}, style="List Bullet")
+    if t.units_total:
+        document.add_paragraph(_("%(n)s/%(total)s units below have registered their congress date with the superior.")
+                               % {"n": t.registered, "total": t.units_total}, style="List Bullet")
+        document.add_paragraph(_("%(n)s/%(total)s congresses held.") % {"n": t.held, "total": t.units_total},
+                               style="List Bullet")
+        if t.pilots:
+            document.add_paragraph(_("%(n)s/%(total)s pilot congresses held.") % {"n": t.pilots_held, "total": t.pilots},
+                                   style="List Bullet")
+        document.add_paragraph(_("%(n)s/%(total)s plan steps done across the subtree.") % {
+            "n": t.steps_done, "total": t.steps_total}, style="List Bullet")
+        if t.overdue:
+            document.add_paragraph(_("Overdue steps") + f": {t.overdue}", style="List Bullet")
+        _docx_table(document, [_("Level"), _("Units"), _("Congress date registered"), _("Congresses held"),
+                               _("Pilot congresses held"), _("Deadline")], [
+            [row["label"], row["units"], f"{row['registered']}/{row['units']}", f"{row['held']}/{row['units']}",
+             f"{row['pilots_held']}/{row['pilots']}" if row["pilots"] else "—",
+             _day(row["deadline"].date) if row["deadline"] else "—"]
+            for row in d.by_level
+        ])
+
+    document.add_heading("2. " + _("Checks"), level=2)
+    for issue in d.own_issues:
+        document.add_paragraph(issue, style="List Bullet")
+    document.add_paragraph(_("units below dated before one of their subordinate units' congresses")
+                           + f": {t.before_subordinates}", style="List Bullet")
+    document.add_paragraph(_("units below dated after their level's deadline") + f": {d.after_deadline}",
+                           style="List Bullet")
+
+    document.add_heading("3. " + _("Plan completion per step"), level=2)
+    _docx_table(document, [_("Step"), _("Done"), "%"], [
+        [s.step.title, f"{s.done}/{s.total}", f"{round(100 * s.done / s.total)}%" if s.total else "—"] for s in d.steps
+    ])
+
+    document.add_heading("4. " + _("Units needing attention") + f" ({b.attention_total})", level=2)
+    if b.attention:
+        _docx_table(document, [_("Unit"), _("Reason"), _("Congress date")], [
+            [a.row.unit.name, a.row.reason, _day(a.row.congress.counts_on if a.row.congress else None)]
+            for a in b.attention
+        ])
+    else:
+        document.add_paragraph(_("No subordinate unit is late."))
+
+    if not d.is_leaf:
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        document.add_heading(_("Annex: units below missing something or late") + f" ({len(b.annex)})", level=2)
+        document.add_paragraph(_("%(n)s of %(total)s units below have not registered their congress date.") % {
+            "n": b.not_registered, "total": t.units_total})
+        _docx_table(document, [_("Unit"), _("Superior unit"), _("Level"), _("What is missing or late"),
+                               _("Congress date")], [
+            [a.unit.name, a.unit.parent_name, a.unit.level_label, a.problem, _day(a.unit.congress_date)]
+            for a in b.annex
+        ])
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _attachment(HttpResponse(buffer.getvalue(), content_type=DOCX_TYPE),
+                       _filename(d.unit, "briefing", d.today, "docx"))

@@ -242,24 +242,30 @@ class UnitListFilterSet(django_filters.FilterSet):
 
     # --- Ordering -------------------------------------------------------------------------
 
-    def missing_keys(self) -> list:
-        """The ordering expressions that put the units lacking `missing` first, or []."""
+    def missing_having(self):
+        """The condition a unit meets when it has what `missing` asks for (a Q or an
+        Exists), or None when `missing` is unset or only orders ("steps")."""
         missing = self.form.cleaned_data.get("missing")
         if missing == "registered":
-            return [_having_last(Q(registered_on__isnull=False))]
+            return Q(registered_on__isnull=False)
         if missing == "held":
-            return [_having_last(Q(congress_status=CongressStatus.HELD))]
+            return Q(congress_status=CongressStatus.HELD)
         if missing == "date":
-            return [_having_last(Q(congress_date__isnull=False))]
+            return Q(congress_date__isnull=False)
         if missing == "congress":
-            return [_having_last(Q(congress_pk__isnull=False))]
+            return Q(congress_pk__isnull=False)
         if missing == "step":
             step = self.chosen_step
-            return [] if step is None else [_having_last(has_step(step, done=True))]
-        if missing == "steps":
+            return None if step is None else has_step(step, done=True)
+        return None
+
+    def missing_keys(self) -> list:
+        """The ordering expressions that put the units lacking `missing` first, or []."""
+        if self.form.cleaned_data.get("missing") == "steps":
             # Fewest done first; at none done, a unit without a congress before one with.
             return [F("steps_done").asc(), _having_last(Q(congress_pk__isnull=False))]
-        return []
+        having = self.missing_having()
+        return [] if having is None else [_having_last(having)]
 
     @property
     def chosen_step(self) -> list[PlanStep] | None:

@@ -32,6 +32,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -170,6 +171,20 @@ class UnitList:
     @property
     def missing_label(self) -> str:
         return self.filterset.missing_label
+
+    def counts(self) -> tuple[int, int | None]:
+        """The rows, and of them those lacking what `missing` asks for (None without it),
+        in one query: the page's heading names the gap ("55 of 1008 units: congress date
+        not registered") and the paginator takes the first number instead of counting."""
+        having = self.filterset.missing_having()
+        rows = self.rows.order_by()
+        if having is None:
+            return rows.count(), None
+        # A 0/1 column summed over the rows: the aggregate then reads the annotation from the
+        # rows' subquery (a filtered Count would name `congress_pk` outside it on PostgreSQL).
+        has_it = Case(When(having, then=Value(1)), default=Value(0), output_field=IntegerField())
+        counts = rows.annotate(has_it=has_it).aggregate(total=Count("pk"), having_it=Sum("has_it"))
+        return counts["total"], counts["total"] - (counts["having_it"] or 0)
 
 
 def check_urls(unit: Unit) -> dict[str, str]:

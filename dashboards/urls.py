@@ -12,6 +12,7 @@ unit_pages = [
     path("dashboard.csv", views.unit_dashboard_csv, name="unit_dashboard_csv"),
     path("dashboard.xlsx", views.unit_dashboard_xlsx, name="unit_dashboard_xlsx"),
     path("briefing/", views.unit_briefing, name="unit_briefing"),
+    path("briefing.docx", views.unit_briefing_docx, name="unit_briefing_docx"),
     path("units/", views.unit_units, name="unit_units"),
     path("units.csv", views.unit_units_csv, name="unit_units_csv"),
     path("units.xlsx", views.unit_units_xlsx, name="unit_units_xlsx"),

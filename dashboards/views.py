@@ -11,11 +11,12 @@ from django.utils.translation import get_language
 from accounts.tokens import login_or_token_required
 from committees.models import Unit
 from committees.querysets import mark_in_scope
-from congresses.models import CongressStatus, Light
+from congresses.models import CongressStatus
 from congresses.selectors import CurrentTerms, current_terms
 
 from . import cache as dashboard_cache
 from . import exports
+from .briefing import unit_briefing as unit_briefing_of
 from .charts import dashboard_charts
 from .filters import UnitListFilterSet, sort_links
 from .lists import UnitList, check_urls, unit_rows
@@ -73,13 +74,18 @@ def _link_children(d: Dashboard) -> None:
 
 @login_required
 def unit_briefing(request: HttpRequest, pk: int) -> HttpResponse:
-    """The briefing report (giao ban) of the subtree as of today: the dashboard laid out
-    for paper, with the print stylesheet."""
+    """The briefing report (giao ban) of the subtree as of today, laid out for paper: a
+    summary of at most two A4 pages, then the annex (dashboards.briefing)."""
     dashboard = _dashboard(request, pk)
-    late = [row for row in dashboard.children if row.light != Light.ON_TRACK]
     return render(request, "dashboards/briefing.html", {
-        "d": dashboard, "charts": dashboard_charts(dashboard), "attention": late,
+        "d": dashboard, "charts": dashboard_charts(dashboard), "b": unit_briefing_of(dashboard),
     })
+
+
+@login_or_token_required(anonymous="login")  # people open these links in a browser
+def unit_briefing_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The briefing as a Word document, which officials edit before the meeting."""
+    return exports.briefing_docx(unit_briefing_of(_dashboard(request, pk)))
 
 
 def _date(day) -> str | None:
@@ -203,7 +209,9 @@ def unit_units(request: HttpRequest, pk: int) -> HttpResponse:
     """The strict descendants of a unit with their congress and progress, filtered and
     sorted as the query string says; what every dashboard count links to."""
     listing = _unit_list(request, pk)
-    page = Paginator(listing.rows, UNIT_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(listing.rows, UNIT_LIST_PAGE_SIZE)
+    paginator.count, missing_count = listing.counts()  # one query for both (a cached_property)
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     statuses = dict(CongressStatus.choices)
     for row in page.object_list:
@@ -214,6 +222,7 @@ def unit_units(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dashboards/unit_list.html", {
         "l": listing, "filter": listing.filterset, "page": page, "query": query.urlencode(),
         "ancestors": ancestors, "sort": sort_links(query, listing.filterset.sorted_by),
+        "missing_count": missing_count,
     })
 
 

@@ -45,6 +45,9 @@ REQUIRE_ALL = os.environ.get("PORTAL_REQUIRE_ALL") == "1"
 REASON_POSTGRES = "needs PostgreSQL: set DATABASE_URL"
 REASON_REDIS = "needs Redis: set REDIS_URL"
 REASON_BROWSER = "needs Chromium: apt-get install chromium"
+# axe-core from npm (package.json): bin/test runs `npm ci` when it is missing.
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+REASON_AXE = "needs axe-core: npm ci (bin/test runs it when npm is installed: apt-get install nodejs npm)"
 
 
 # --- Backends a test needs ------------------------------------------------------------------
@@ -61,6 +64,8 @@ def _missing_backends(item: pytest.Item) -> list[str]:
         missing.append(REASON_REDIS)
     if item.get_closest_marker("browser") and not (CHROMIUM.exists() and shutil.which(str(CHROMIUM))):
         missing.append(REASON_BROWSER)
+    if item.get_closest_marker("axe") and not AXE.exists():
+        missing.append(REASON_AXE)
     return missing
 
 

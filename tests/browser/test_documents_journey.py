@@ -39,7 +39,7 @@ def test_draft_sent_to_all_subordinates_answered_by_one_shown_in_ledger_and_dash
 
     # Sent to all subordinate units in one click, with a deadline.
     page.locator("#versions a.send").click()
-    page.fill("#id_deadline", (dt.date.today() + dt.timedelta(days=10)).strftime("%d/%m/%Y"))
+    page.fill("#id_deadline", (dt.date.today() + dt.timedelta(days=10)).isoformat())
     page.locator("#round-form button[type=submit]").click()
     expect(page.locator("#ledger tbody tr")).to_have_count(2)
     round_url = page.url

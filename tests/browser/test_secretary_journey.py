@@ -35,7 +35,7 @@ def test_secretary_ticks_a_milestone_the_superior_sees_it_others_get_404(
     # Record progress: done, on 05/03/2025, with the plan's document number.
     page.locator(f"{item} details.ms-edit summary").click()
     page.select_option(f"#id_m{milestone.pk}-status", "done")
-    page.fill(f"#id_m{milestone.pk}-done_on", "05/03/2025")
+    page.fill(f"#id_m{milestone.pk}-done_on", "2025-03-05")  # a native date picker takes ISO
     page.fill(f"#id_m{milestone.pk}-evidence_number", "05-KH/ĐU")
     page.locator(f"{item} button[name=save]").click()
 

@@ -42,7 +42,7 @@ def test_office_sets_up_a_group_member_follows_five_units_secretary_reads_the_lo
     page.fill("#id_number", "1")
     page.fill("#id_name", "Tổ công tác số 1")
     page.fill("#id_decision_number", "1668-QĐ/TU")
-    page.fill("#id_decision_date", "16/09/2019")
+    page.fill("#id_decision_date", "2019-09-16")  # a native date picker takes ISO
     page.fill("#id_sub_teams", "Văn kiện\nNhân sự\nTuyên truyền, hậu cần, phục vụ")
     page.locator("#group-form button[type=submit]").click()
     expect(page.locator("h1")).to_have_text("Tổ công tác số 1")
@@ -71,7 +71,7 @@ def test_office_sets_up_a_group_member_follows_five_units_secretary_reads_the_lo
     row = page.locator("#my-units tbody tr[data-unit='B']")
     row.locator("a[href$='/follow-ups/']").click()
     page.select_option("#id_kind", "visit")
-    page.fill("#id_happened_on", "05/03/2025")
+    page.fill("#id_happened_on", "2025-03-05")  # a native date picker takes ISO
     page.fill("#id_text", "Làm việc với Ban Thường vụ Đảng ủy xã Bình Minh về văn kiện")
     page.locator("#follow-up-form button[type=submit]").click()
     expect(page.locator("#follow-ups li")).to_contain_text("Làm việc với Ban Thường vụ")

@@ -129,7 +129,8 @@ def test_dashboard_and_briefing_render_the_pictures(tree, client):
     _open(user, term, bloc, dt.date(2026, 6, 1))
     client.force_login(user)
     page = client.get(reverse("dashboards:unit_dashboard", args=[root.pk])).content.decode()
-    for chart in ("chart-calendar", "chart-steps", "chart-children"):
+    for chart in ('class="chart chart-calendar chart-wide"', 'class="chart chart-calendar chart-narrow"',
+                  'id="children-table"', 'id="children-legend"'):
         assert chart in page
     assert f'href="{reverse("dashboards:unit_dashboard", args=[bloc.pk])}"' in page  # each child row's links
     assert f'href="{reverse("dashboards:unit_units", args=[bloc.pk])}?missing=held"' in page
@@ -173,8 +174,46 @@ def test_svg_numbers_use_a_dot_in_vietnamese_and_names_are_escaped(tree, client)
 
     text = page.content.decode()
     svgs = re.findall(r"<svg.*?</svg>", text, flags=re.S)
-    assert len(svgs) == 3
+    assert len(svgs) == 2  # the calendar, wide and narrow
     for svg in svgs:
         for value in re.findall(r'\s(?:x|y|width|height|x1|x2|y1|y2|cx|cy)="([^"]*)"', svg):
             assert re.fullmatch(r"-?[0-9.]+", value), value
+    bars = re.findall(r'class="stack" style="([^"]*)"', text)  # the children's bars
+    assert bars and all(re.fullmatch(r"--done:[0-9.]+%;--late:[0-9.]+%", style) for style in bars)
     assert "<script>alert(1)</script>" not in text
+
+
+def test_children_are_listed_once_worst_first_each_a_link(tree, client):
+    user, term, root, bloc, cells = tree
+    late = _open(user, term, cells[1], dt.date(2026, 7, 20))  # after the grassroots deadline 01/07
+    _open(user, term, cells[2], dt.date(2026, 6, 20))
+    d = unit_dashboard(unit=bloc, terms=current_terms(), today=TODAY)
+    rows = charts.children_chart(d)["bars"]
+    # Both dated cells are late (steps overdue, or after the deadline); the cell without a
+    # congress is only at risk while its deadline is ahead: it comes last, though first by name.
+    assert rows[-1].row.unit == cells[0] and rows[-1].light == "at_risk"
+    assert [b.light for b in rows] == sorted((b.light for b in rows), key=lambda light: {"late": 0, "at_risk": 1, "on_track": 2}[light])
+    client.force_login(user)
+    page = client.get(reverse("dashboards:unit_dashboard", args=[bloc.pk])).content.decode()
+    for cell in cells:  # once each, and a link to its dashboard
+        assert page.count(f">{cell.name}<") == 1
+        assert f'<a href="{reverse("dashboards:unit_dashboard", args=[cell.pk])}">{cell.name}</a>' in page
+    assert page.index(f">{late.unit.name}<") < page.index(f">{cells[0].name}<")
+    assert 'id="children-legend"' in page
+
+
+def test_calendar_ticks_fall_on_the_first_of_the_month_and_today_sits_above_the_bars(tree):
+    user, term, root, bloc, cells = tree
+    _open(user, term, cells[0], dt.date(2026, 5, 13))
+    _open(user, term, cells[1], dt.date(2026, 6, 24))
+    for kwargs in ({}, {"width": charts.NARROW_WIDTH, "font": 13}):
+        cal = charts.calendar_chart(unit_dashboard(unit=bloc, terms=current_terms(), today=TODAY), **kwargs)
+        assert not cal.by_month
+        week = next(c for c in cal.columns if c.start <= dt.date(2026, 6, 1) < c.start + dt.timedelta(days=7))
+        tick = next(t for t in cal.ticks if t["label"] == "06/2026")
+        # 01/06/2026 is a Monday: the tick is where its day is, not a week late or early.
+        assert abs(tick["x"] - (week.x + week.w * (dt.date(2026, 6, 1) - week.start).days / 7)) < 0.1
+        today = next(line for line in cal.lines if line["cls"] == "today")
+        assert today["label_y"] < cal.plot_top  # in the band above the plot, not on a bar
+        ys = [line["label_y"] for line in cal.lines]
+        assert len(ys) == len(set(ys))  # one row per label: none on another

@@ -154,10 +154,14 @@ def test_an_invalid_value_is_shown_and_ignored(world, admin_client):
 def test_the_heading_says_what_the_list_is(world, admin_client):
     html = admin_client.get(list_url(world.province, "level=upper&missing=registered")).content.decode()
     assert "Units below Tỉnh ủy Thử nghiệm" in html
-    assert "Congress date not registered first" in html
+    # It names the gap, not only the list's size (issue 10, point 8: "953/1008").
+    registered = Congress.objects.filter(unit__level="upper", registered_on__isnull=False).count()
+    upper = Unit.objects.filter(level="upper").count()
+    assert upper - registered > 0
+    assert f"Congress date not registered: {upper - registered} unit{'s' if upper - registered > 1 else ''} of {upper}, listed first" in html
     assert "Level: Upper-grassroots" in html
     html = admin_client.get(list_url(world.province, "step=plan&missing=step")).content.decode()
-    assert re.search(r"Step “[^”]+” not done first", html)
+    assert re.search(r"Step “[^”]+” not done: \d+ units? of \d+, listed first", html)
 
 
 def test_empty_state_when_nothing_matches(world, admin_client):
