@@ -43,5 +43,6 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("reminders.urls")),
     path("", include("workgroups.urls")),
+    path("", include("personnel.urls")),
 ]
 
