@@ -112,7 +112,9 @@ def test_dashboard_costs_a_fixed_number_of_queries(setup, client, django_assert_
     user, term, *_ = setup
     root = _tree(size, term, user)
     client.force_login(user)
-    with django_assert_max_num_queries(12):
+    # 13: one more for the personnel plans below (personnel_plancount, a fixed cost whatever
+    # the size of the tree, paid only when the cached body is rendered; issue 13).
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("dashboards:unit_dashboard", args=[root.pk]))
     assert response.status_code == 200
     with django_assert_max_num_queries(12):
