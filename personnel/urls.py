@@ -6,6 +6,7 @@ app_name = "personnel"
 
 urlpatterns = [
     path("personnel/plans/", views.plan_list, name="plan_list"),
+    path("personnel/units/<int:pk>/counts.csv", views.unit_counts_csv, name="unit_counts_csv"),
     path("personnel/congresses/<int:pk>/", views.plan_open, name="plan_open"),
     path("personnel/plans/<int:pk>/", include([
         path("", views.plan_detail, name="plan_detail"),

@@ -9,6 +9,8 @@ data is never in the JSON.
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,9 +19,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.access import scope_for
+from committees.models import Level, Unit
 from congresses.models import Congress
+from congresses.selectors import current_terms
 
 from . import selectors, services
+from .filters import PlanFilterSet
 from .forms import AcknowledgeForm, CommentForm, NomineeForm, PlanForm, ResultsForm
 from .models import Nominee, PersonnelPlan
 
@@ -61,9 +66,32 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     plans = (PersonnelPlan.objects.readable_by(request.user).select_related("congress__unit", "congress__term")
              .order_by("congress__unit__path", "-congress__term__start_year"))
+    filterset = PlanFilterSet(request.GET or None, queryset=plans)
+    plans = filterset.qs
     openable = Congress.objects.filter(unit_id__in=scope.personnel_unit_ids, personnel_plan__isnull=True
                                        ).select_related("unit", "term")
-    return render(request, "personnel/plan_list.html", {"plans": plans, "openable": openable})
+    return render(request, "personnel/plan_list.html", {"plans": plans, "openable": openable,
+                                                          "filterset": filterset})
+
+
+@login_required
+def unit_counts_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The personnel plans below a unit the user reads, per level, as CSV: counts from the
+    roll-up, never a name (issue 13, point 8)."""
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+    terms = current_terms()
+    by_level = selectors.plan_counts(unit, terms) if terms.terms else {}
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="personnel-{unit.code}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([_("Level"), _("Plans"), _("Awaiting approval"), _("Returned"), _("Approved"),
+                     _("Composition targets met"), _("Results entered")])
+    for level in Level.values:
+        if level in by_level:
+            c = by_level[level]
+            writer.writerow([Level(level).label, c.plans, c.submitted, c.returned, c.approved, c.composition_met,
+                             c.results])
+    return response
 
 
 @login_required

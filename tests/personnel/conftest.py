@@ -36,3 +36,8 @@ def plan_a(congress_a, secretary_a):
 @pytest.fixture
 def province_secretary(province):
     return SecretaryFactory(username="province_secretary", full_name="Bí thư Tỉnh", unit=province)
+
+
+@pytest.fixture
+def plan_b(congress_b, secretary_b):
+    return PersonnelPlanFactory(congress=congress_b, user=secretary_b, executive_seats=9)

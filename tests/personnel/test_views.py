@@ -55,3 +55,20 @@ def test_the_secretary_cannot_approve_their_own_plan(plan_a, secretary_a, client
     client.post(reverse("personnel:plan_submit", args=[plan_a.pk]))
     assert client.post(reverse("personnel:plan_approve", args=[plan_a.pk])).status_code == 404
     assert PersonnelPlan.objects.get(pk=plan_a.pk).status == PlanStatus.SUBMITTED
+
+
+def test_plan_list_filters_by_status_and_searches_units_not_names(plan_a, plan_b, admin_user, client_for):
+    client = client_for(admin_user)
+    url = reverse("personnel:plan_list")
+    assert client.get(url).content.decode().count('class="plan"') == 2
+    page = client.get(url, {"status": "draft", "q": "Bình Minh"}).content.decode()
+    assert page.count('class="plan"') == 1 and "Đảng bộ xã Bình Minh" in page
+
+
+def test_counts_export_has_counts_and_no_names(plan_a, secretary_a, viewer, client_for, tree):
+    fifteen(plan_a, user=secretary_a)
+    response = client_for(viewer).get(reverse("personnel:unit_counts_csv", args=[tree.province.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200 and "ZQX" not in body
+    # one upper-grassroots plan below the province: a draft, composition met, no results
+    assert [line.split(",")[1:] for line in body.splitlines()[1:]] == [["1", "0", "0", "0", "1", "0"]]
