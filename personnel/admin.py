@@ -4,7 +4,6 @@ portal's pages (services keep the roll-ups and the workflow); nominees are not l
 at all, so no admin list shows a name."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import CompositionTarget, PersonnelPlan, PlanRead, PlanTransition
@@ -60,7 +59,3 @@ class PlanReadAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
     search_fields = ["user__username", "user__full_name"]
     list_select_related = ["user", "plan__congress__unit", "plan__congress__term"]
-
-    @admin.display(description=_("personnel plan"))
-    def plan_label(self, obj):
-        return obj.plan
