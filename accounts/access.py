@@ -55,6 +55,12 @@ class Powers:
     escalations: bool = False     # escalations of the units directly under the unit
     own_escalations: bool = False  # escalations of the unit itself (a working group follows it)
     weekly_digest: bool = False   # the weekly digest of the overdue units of the subtree
+    # The personnel plan (DOMAIN.md "Personnel plan") is confidential: reading the subtree
+    # does not reach it. `reads_personnel` reads and prepares the unit's own plan;
+    # `approves_personnel` reads, returns and approves the plans of the units directly under
+    # the unit (the superior's standing committee approves them).
+    reads_personnel: bool = False
+    approves_personnel: bool = False
 
     def __or__(self, other: Powers) -> Powers:
         return Powers(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
@@ -62,7 +68,8 @@ class Powers:
 
 POWERS: dict[str, Powers] = {
     GrantRole.VIEWER: Powers(reads_subtree=True, weekly_digest=True),
-    GrantRole.SECRETARY: Powers(reads_subtree=True, edits_unit=True, unit_reminders=True, escalations=True),
+    GrantRole.SECRETARY: Powers(reads_subtree=True, edits_unit=True, unit_reminders=True, escalations=True,
+                                reads_personnel=True, approves_personnel=True),
     # A working-group member on a unit they are assigned to follow (DOMAIN.md "Working
     # group"): reads its subtree, is told when its steps are escalated, and gets the weekly
     # digest of its overdue units. Never edits: the unit's secretary keeps its congress.
@@ -97,6 +104,8 @@ class Scope:
     roots: tuple[Root, ...] = ()            # minimal: no root lies under another
     edit_unit_ids: tuple[int, ...] = ()     # the units whose congress the user edits, by path
     roles: frozenset[str] = frozenset()     # the roles the user holds, on any unit
+    personnel_unit_ids: tuple[int, ...] = ()  # units whose own personnel plan the user prepares
+    approver_unit_ids: tuple[int, ...] = ()   # units whose direct subordinates' plans the user approves
 
     # -- what the user holds ---------------------------------------------------------------
 
@@ -191,18 +200,47 @@ class Scope:
             unit.in_scope = self.can_read(unit)
         return units
 
+    # -- personnel plans (confidential) -------------------------------------------------------
+
+    def personnel_q(self, unit_field: str = "unit") -> Q:
+        """A filter for rows (plans, nominees) of the units whose personnel plan the user may
+        read, through `unit_field` ("congress__unit" on plans): their own unit's, their
+        direct subordinates' as approvers, everything for an administrator. Never the
+        subtree a viewer reads."""
+        if self.is_admin:
+            return Q()
+        if not self.personnel_unit_ids and not self.approver_unit_ids:
+            return Q(pk__in=[])
+        return Q(**{f"{unit_field}_id__in": self.personnel_unit_ids}) | Q(
+            **{f"{unit_field}__parent_id__in": self.approver_unit_ids})
+
+    def can_prepare_personnel(self, unit) -> bool:
+        """Whether the user prepares (enters, submits) this unit's personnel plan."""
+        unit_id = unit if isinstance(unit, int) else unit.pk
+        return self.is_admin or unit_id in self.personnel_unit_ids
+
+    def can_approve_personnel(self, unit) -> bool:
+        """Whether the user approves or returns this unit's plan: they hold the approver
+        power on its parent (the superior unit's secretaries), or are an administrator."""
+        return self.is_admin or (unit.parent_id is not None and unit.parent_id in self.approver_unit_ids)
+
+    def can_read_personnel(self, unit) -> bool:
+        return self.can_prepare_personnel(unit) or self.can_approve_personnel(unit)
+
     # -- the cache -------------------------------------------------------------------------
 
     def to_cache(self) -> tuple:
         # Plain values, not the class: a cached scope survives a deployment that changes it.
         return (self.is_admin, [(r.unit_id, r.path, r.depth) for r in self.roots],
-                list(self.edit_unit_ids), sorted(self.roles))
+                list(self.edit_unit_ids), sorted(self.roles), list(self.personnel_unit_ids),
+                list(self.approver_unit_ids))
 
     @classmethod
     def from_cache(cls, value: tuple) -> Scope:
-        is_admin, roots, edit_ids, roles = value
+        is_admin, roots, edit_ids, roles, personnel_ids, approver_ids = value
         return cls(is_admin=is_admin, roots=tuple(Root(*r) for r in roots),
-                   edit_unit_ids=tuple(edit_ids), roles=frozenset(roles))
+                   edit_unit_ids=tuple(edit_ids), roles=frozenset(roles),
+                   personnel_unit_ids=tuple(personnel_ids), approver_unit_ids=tuple(approver_ids))
 
 
 EMPTY = Scope()
@@ -215,6 +253,8 @@ def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]]
     is_admin = superuser
     reads: dict[str, Root] = {}
     edits: dict[int, str] = {}
+    personnel: set[int] = set()
+    approves: set[int] = set()
     for role, unit_id, path, depth in grants:
         powers = POWERS.get(role)
         if powers is None:  # a role this code no longer knows gives nothing
@@ -227,6 +267,10 @@ def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]]
             reads[path] = Root(unit_id, path, depth)
         if powers.edits_unit:
             edits[unit_id] = path
+        if powers.reads_personnel:
+            personnel.add(unit_id)
+        if powers.approves_personnel:
+            approves.add(unit_id)
     # Minimal prefixes: sorted, a path under a kept one is covered by it. Fixed-width path
     # segments make "starts with" the same as "is under".
     roots: list[Root] = []
@@ -238,6 +282,8 @@ def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]]
         roots=tuple(roots),
         edit_unit_ids=tuple(sorted(edits, key=edits.__getitem__)),
         roles=frozenset(roles),
+        personnel_unit_ids=tuple(sorted(personnel)),
+        approver_unit_ids=tuple(sorted(approves)),
     )
 
 
@@ -246,7 +292,8 @@ SCOPE_TIMEOUT = 24 * 3600
 _TREE = "access:tree"
 # is_superuser is in the key: it makes an administrator, and the user admin can change it
 # without touching the grants.
-_SCOPE = "access:scope:v1:{pk}:{version}:{superuser:d}"
+# v2: the personnel plan's unit ids joined the cached tuple.
+_SCOPE = "access:scope:v2:{pk}:{version}:{superuser:d}"
 _MEMO = "_access_scope"
 
 

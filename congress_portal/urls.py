@@ -44,5 +44,6 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("workgroups.urls")),
     path("", include("documents.urls")),
+    path("", include("personnel.urls")),
 ]
 

@@ -21,6 +21,8 @@ from committees.models import Level, Unit
 from committees.services import unit_create
 from congresses.models import Congress, DueRule, LevelDeadline, PlanStep, Term
 from congresses.services import congress_create, plan_apply_default, plan_step_add
+from personnel import services as personnel_services
+from personnel.models import Nominee, PersonnelPlan
 
 PASSWORD = "Mat-khau-thu-2025!"
 
@@ -175,3 +177,43 @@ class SecretaryFactory(UserFactory):
 class AdminFactory(UserFactory):
     role = Role.ADMIN
     is_staff = True
+
+
+class PersonnelPlanFactory(DjangoModelFactory):
+    """A personnel plan opened through the service (personnel.services.plan_create)."""
+
+    class Meta:
+        model = PersonnelPlan
+
+    congress = factory.SubFactory(CongressFactory)
+    executive_seats = 15
+    standing_seats = 5
+    deputy_seats = 2
+    inspection_seats = 5
+    delegation_seats = 10
+
+    @classmethod
+    def _create(cls, model_class, *args, user=None, congress=None, **kwargs):
+        return personnel_services.plan_create(congress=congress, user=user, data=kwargs)
+
+
+class NomineeFactory(DjangoModelFactory):
+    """A nominee added through the service (encrypted, the plan's checks recomputed)."""
+
+    class Meta:
+        model = Nominee
+
+    plan = factory.SubFactory(PersonnelPlanFactory)
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Đề Cử {n}")
+    date_of_birth = dt.date(1975, 5, 1)
+    gender = "male"
+    ethnicity = "Kinh"
+    education = "Đại học"
+    political_theory = "Cao cấp"
+    current_position = "Phó Chủ tịch UBND xã"
+    renominated = False
+    bodies = factory.LazyFunction(lambda: ["executive"])
+
+    @classmethod
+    def _create(cls, model_class, *args, user=None, plan=None, **kwargs):
+        return personnel_services.nominee_add(plan=plan, user=user, data=kwargs)

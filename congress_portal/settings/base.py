@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "dashboards",
     "reminders",
     "workgroups",
+    "personnel",
 ]
 
 MIDDLEWARE = [
@@ -269,3 +270,19 @@ LOGGING = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+
+# Keys of the personnel plans' fields encrypted at rest (personnel.fields), Fernet keys
+# separated by commas: the first encrypts, every one decrypts, so a key is rotated by
+# putting a new one first and re-saving the rows (MultiFernet). Production requires them
+# (settings.production); local and test settings derive one from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
+
+def derived_field_key(secret: str) -> str:
+    """A Fernet key derived from SECRET_KEY, for development and tests only: data encrypted
+    with it is only as safe as SECRET_KEY, and changing SECRET_KEY makes it unreadable."""
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(f"field-encryption:{secret}".encode()).digest()).decode()

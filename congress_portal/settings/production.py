@@ -15,6 +15,15 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         "SECRET_KEY must be set to a random string of at least 50 characters in production."
     )
 
+# The personnel plans' encrypted fields (personnel.fields): never derived from SECRET_KEY
+# here, so that a leaked SECRET_KEY does not also open the nominees' data.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS must be set in production: Fernet keys, comma-separated "
+        "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+    )
+
 # HTTPS. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -1,13 +1,14 @@
 """Settings for the test suite: the embedded defaults unless DATABASE_URL/REDIS_URL are set."""
 
 from .base import *  # noqa: F401,F403
-from .base import INSTALLED_APPS, env
+from .base import INSTALLED_APPS, derived_field_key, env
 
 # Development data (demo loader, benchmark tree and commands): never in production.
 INSTALLED_APPS = [*INSTALLED_APPS, "devdata"]
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[derived_field_key(SECRET_KEY)])
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # locmem for the unit tests; a worker started by the integration tests writes files instead.

@@ -60,6 +60,8 @@ from tests.factories import (
     UserFactory,
     ViewerFactory,
 )
+from personnel import checks as personnel_checks
+from personnel import services as personnel_services
 from workgroups import services as workgroup_services
 
 # --- What is not swept, and why ---------------------------------------------------------------
@@ -308,6 +310,18 @@ def build_world() -> SimpleNamespace:
         congress=w.congress_b, user=w.secretary_b, kind="documents", decision_number="02-QĐ/ĐU",
         decision_date=dt.date(2025, 5, 2), head=Person(f"Trưởng ban {B_MARK}", "Bí thư"),
     )
+    # B's personnel plan with a nominee whose name carries B's mark, submitted (a
+    # transition) and read once (the read log): the objects of the personnel URLs.
+    w.plan_b = personnel_services.plan_create(congress=w.congress_b, user=w.secretary_b, data={
+        "executive_seats": 1})
+    w.nominee_b = personnel_services.nominee_add(plan=w.plan_b, user=w.secretary_b, data={
+        "full_name": f"Đề cử {B_MARK}", "date_of_birth": dt.date(1980, 1, 1), "gender": "female",
+        "ethnicity": "Kinh", "bodies": ["executive", "secretary"]})
+    for code in ("young", "new", "ages"):
+        if code in {c.code for c in personnel_checks.run(w.plan_b) if not c.ok}:
+            personnel_services.check_acknowledge(plan=w.plan_b, user=w.secretary_b, code=code, reason="sweep")
+    w.plan_b = personnel_services.plan_submit(plan=w.plan_b, user=w.secretary_b)
+    personnel_services.plan_read_record(plan=w.plan_b, user=w.secretary_b, page="detail")
     axes = {"username": w.secretary_b.username, "ip_address": "10.0.0.2", "user_agent": "sweep",
             "http_accept": "*/*", "path_info": "/login/"}
     access_attempt = AccessAttempt.objects.create(**axes, get_data="", post_data="", failures_since_start=1)
@@ -317,7 +331,7 @@ def build_world() -> SimpleNamespace:
         type(obj): obj for obj in (
             w.unit_b, w.congress_b, w.milestone_b, w.secretary_b, w.token_b, w.notification_b, w.preference_b,
             w.congress_document_b, w.round_b,
-            w.workgroup_b, w.member_b, w.assignment_b, w.follow_up_b, w.attachment_b,
+            w.workgroup_b, w.member_b, w.plan_b, w.assignment_b, w.follow_up_b, w.attachment_b,
             w.workgroup_b.sub_teams.get(), w.workgroup_b.group_units.get(), w.subcommittee_b,
             access_attempt, AccessLog.objects.create(**axes), AccessFailureLog.objects.create(**axes),
         )
@@ -393,6 +407,8 @@ RULES: list[Rule] = [
     Rule(r"(?:^|/)group-members/$", r".*", lambda w, m: (w.member_b.pk, True), "a member of B's working group"),
     Rule(r"(?:^|/)assignments/$", r".*", lambda w, m: (w.assignment_b.pk, True),
          "an assignment of B's working group to B's cell"),
+    Rule(r"(?:^|/)personnel/plans/$", r".*", lambda w, m: (w.plan_b.pk, True), "B's personnel plan (submitted)"),
+    Rule(r"(?:^|/)personnel/nominees/$", r".*", lambda w, m: (w.nominee_b.pk, True), "a nominee of B's plan"),
     Rule(r"(?:^|/)follow-up-attachments/$", r".*", lambda w, m: (w.attachment_b.pk, True),
          "an attachment of a follow-up entry of B's cell"),
     Rule(r"(?:^|/)subcommittees/$", r".*", lambda w, m: (w.subcommittee_b.pk, True),

@@ -284,3 +284,21 @@ def _fresh_copy(user):
     from accounts.models import User
 
     return User(**{f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields})
+
+
+def test_personnel_plans_are_read_by_the_unit_and_its_superior_not_the_subtree():
+    """A secretary prepares their unit's plan and approves their direct subordinates'; a
+    viewer of the subtree reads neither (issue 13)."""
+    from types import SimpleNamespace
+
+    from accounts.access import Scope, build_scope
+
+    secretary = build_scope([("secretary", 2, "0002", 1)])
+    viewer = build_scope([("viewer", 1, "0001", 0)])
+    assert secretary.personnel_unit_ids == (2,) and secretary.approver_unit_ids == (2,)
+    assert viewer.personnel_unit_ids == () and viewer.approver_unit_ids == ()
+    cell = SimpleNamespace(pk=5, parent_id=2)
+    assert not viewer.can_read_personnel(cell)
+    assert secretary.can_approve_personnel(cell) and not secretary.can_prepare_personnel(cell)
+    assert secretary.can_prepare_personnel(2) and not secretary.can_prepare_personnel(3)
+    assert Scope.from_cache(secretary.to_cache()) == secretary

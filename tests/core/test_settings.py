@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 MANAGE = str(settings.BASE_DIR / "manage.py")
@@ -17,9 +18,10 @@ MANAGE = str(settings.BASE_DIR / "manage.py")
 def production_env(tmp_path):
     # As a server starts: none of the test run's own variables (DJANGO_ALLOW_ASYNC_UNSAFE
     # is itself a deployment error).
-    dropped = {"SECRET_KEY", "DJANGO_DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    dropped = {"SECRET_KEY", "DJANGO_DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "FIELD_ENCRYPTION_KEYS"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DJANGO_SETTINGS_MODULE="congress_portal.settings.production",
         PORTAL_VAR_DIR=str(tmp_path / "var"),
         PYTHONPATH=str(settings.BASE_DIR),
@@ -38,6 +40,13 @@ def test_production_refuses_to_start_without_a_secret_key(production_env):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_field_encryption_keys(production_env):
+    env = {k: v for k, v in production_env.items() if k != "FIELD_ENCRYPTION_KEYS"}
+    result = _run([MANAGE, "check"], {**env, "SECRET_KEY": secrets.token_urlsafe(50)})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
 @pytest.mark.parametrize("key", ["short-key", "a" * 60], ids=["too-short", "not-random"])

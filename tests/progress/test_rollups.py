@@ -12,6 +12,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.db.models.deletion import ProtectedError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -24,6 +25,10 @@ from congresses import services
 from congresses.models import Congress, DueRule, MilestoneStatus, PlanStep, SubcommitteeKind, Term
 from documents import services as document_services
 from documents.models import CommentRecipient, CongressDocument, DocumentKind
+from congresses.models import Congress, DueRule, MilestoneStatus, PlanStep, Term
+from personnel import checks as personnel_checks
+from personnel import services as personnel_services
+from personnel.models import PersonnelPlan, PlanStatus
 from progress import rollups
 from workgroups import services as workgroup_services
 from workgroups.models import Assignment, GroupMember, GroupUnit, WorkingGroup
@@ -35,7 +40,8 @@ OPS = st.lists(
                          "bulk_create", "bulk_hold", "delete_unit", "delete_congress", "delete_milestone",
                          "step_add", "step_change", "step_remove", "subcommittee", "subcommittee_delete",
                          "follow", "unfollow", "unassign", "member_leave", "dissolve", "group",
-                         "document", "doc_step", "doc_reopen", "doc_round", "doc_answer", "doc_review"]),
+                         "document", "doc_step", "doc_reopen", "doc_round", "doc_answer", "doc_review",
+                         "plan", "nominee", "plan_submit", "plan_decide", "plan_results", "plan_revise"]),
         st.integers(0, 1000), st.integers(0, 1000), st.integers(-40, 40),
     ),
     min_size=3, max_size=25,
@@ -175,6 +181,8 @@ class RollupPropertyTest(TestCase):
                 data.update(due_rule=DueRule.AFTER if step.due_rule == DueRule.BEFORE else DueRule.BEFORE,
                             offset_days=abs(delta))
             services.plan_step_update(step=step, user=self.user, data=data, allow_done=True)
+        elif op in ("plan", "nominee", "plan_submit", "plan_decide", "plan_results", "plan_revise"):
+            self._personnel(op, a, b, delta)
         elif op == "step_remove":
             step = self._pick(PlanStep.objects.all(), a)
             if step is not None:
@@ -278,6 +286,45 @@ class RollupPropertyTest(TestCase):
             if version and document.congress.unit.parent_id:
                 review = document_services.review_submit(document=document, version=version, user=self.user)
                 document_services.review_decide(review=review, approve=True, user=self.user)
+    def _personnel(self, op, a, b, delta):
+        """Personnel plans (personnel.progress): opened, nominees added, submitted,
+        approved or returned, results entered, revised."""
+        if op == "plan":
+            congress = self._pick(Congress.objects.filter(personnel_plan__isnull=True), a)
+            if congress:
+                personnel_services.plan_create(congress=congress, user=self.user, data={"executive_seats": b % 4})
+            return
+        plans = PersonnelPlan.objects.all()
+        if op == "nominee":
+            plan = self._pick(plans.filter(status__in=[PlanStatus.DRAFT, PlanStatus.RETURNED]), a)
+            if plan:
+                personnel_services.nominee_add(plan=plan, user=self.user, data={
+                    "full_name": f"N{a}", "date_of_birth": dt.date(1960 + b % 40, 1, 1),
+                    "gender": "female" if b % 2 else "male", "ethnicity": "Kinh" if delta % 3 else "Ê Đê",
+                    "renominated": bool(delta % 2), "bodies": ["executive"]})
+        elif op == "plan_submit":
+            plan = self._pick(plans.filter(status__in=[PlanStatus.DRAFT, PlanStatus.RETURNED]), a)
+            if plan:
+                for check in personnel_checks.run(plan):
+                    if not check.ok:
+                        personnel_services.check_acknowledge(plan=plan, user=self.user, code=check.code, reason="ok")
+                personnel_services.plan_submit(plan=plan, user=self.user)
+        elif op == "plan_decide":
+            plan = self._pick(plans.filter(status=PlanStatus.SUBMITTED), a)
+            if plan and b % 2:
+                personnel_services.plan_approve(plan=plan, user=self.user)
+            elif plan:
+                personnel_services.plan_return(plan=plan, user=self.user, comment="again")
+        elif op == "plan_results":
+            plan = self._pick(plans.filter(status=PlanStatus.APPROVED), a)
+            if plan:
+                elected = [personnel_services.Elected(nominee_id=n.pk, body="executive", votes=9, ballots=10)
+                           for n in plan.nominees.all()[: plan.executive_seats]]
+                personnel_services.results_enter(plan=plan, user=self.user, elected=elected)
+        elif op == "plan_revise":
+            plan = self._pick(plans.filter(status=PlanStatus.APPROVED), a)
+            if plan:
+                personnel_services.plan_revise(plan=plan, user=self.user, reason="change")
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(ops=OPS)
@@ -285,7 +332,8 @@ class RollupPropertyTest(TestCase):
         for op in ops:
             try:
                 self._apply(*op)
-            except ValidationError:
+            except (ValidationError, ProtectedError):
+                # A congress with a personnel plan is protected from deletion.
                 # The sequence asked for something the rules refuse (a date registered
                 # after the congress date, say): the refused change must leave the counts
                 # as they were, which the comparison below checks too.
