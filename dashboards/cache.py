@@ -21,10 +21,14 @@ cached under the old one unreachable.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import uuid
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -54,6 +58,23 @@ def bump(unit_ids: Iterable[int] | None) -> None:
     transaction.on_commit(partial(replace_tokens, None if unit_ids is None else frozenset(unit_ids)))
 
 
+@functools.cache
+def release() -> str:
+    """What the rendered body depends on besides the data: the templates and the code that
+    draws it. A digest of those files, computed once per process, so that a deployment that
+    changes them never serves bodies cached by the previous release (the tokens above only
+    follow the data). PORTAL_RELEASE, when set (e.g. the deployed commit), is used instead."""
+    if getattr(settings, "PORTAL_RELEASE", ""):
+        return settings.PORTAL_RELEASE
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    files = sorted((settings.BASE_DIR / "templates").rglob("*.html")) + sorted(here.glob("*.py"))
+    for path in files:
+        digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def body_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:
     keys = [_UNIT.format(unit_id), _ALL]
     versions = cache.get_many(keys)
@@ -62,4 +83,5 @@ def body_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: st
         cache.set_many(missing, timeout=None)
         versions.update(missing)
     terms = "-".join(str(pk) for pk in term_ids)
-    return f"dashboard:body:{unit_id}:{terms}:{today.isoformat()}:{language}:{versions[keys[0]]}:{versions[_ALL]}"
+    return (f"dashboard:body:{release()}:{unit_id}:{terms}:{today.isoformat()}:{language}:"
+            f"{versions[keys[0]]}:{versions[_ALL]}")

@@ -286,3 +286,7 @@ def derived_field_key(secret: str) -> str:
     import hashlib
 
     return base64.urlsafe_b64encode(hashlib.sha256(f"field-encryption:{secret}".encode()).digest()).decode()
+
+# The deployed release (e.g. the commit), part of the cached dashboard bodies' keys
+# (dashboards.cache.release); empty: a digest of the templates, computed at start-up.
+PORTAL_RELEASE = env.str("PORTAL_RELEASE", default="")

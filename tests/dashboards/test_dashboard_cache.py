@@ -98,3 +98,24 @@ def test_breadcrumbs_stay_per_user_and_language_per_request(tree, client):
     client.cookies["django_language"] = "vi"
     vietnamese = _get(client, bloc)
     assert "Subordinate units" in english and "Subordinate units" not in vietnamese
+
+
+def test_a_new_release_does_not_serve_bodies_cached_by_the_previous_one(settings):
+    # The tokens follow the data; the release digest follows the templates and the drawing
+    # code, so a deployment that changes them renders afresh.
+    import datetime as dt
+
+    from dashboards import cache as dashboard_cache
+
+    today = dt.date(2025, 6, 1)
+    dashboard_cache.release.cache_clear()
+    settings.PORTAL_RELEASE = "r1"
+    first = dashboard_cache.body_key(1, [1], today, "vi")
+    assert first == dashboard_cache.body_key(1, [1], today, "vi")
+    dashboard_cache.release.cache_clear()
+    settings.PORTAL_RELEASE = "r2"
+    assert dashboard_cache.body_key(1, [1], today, "vi") != first
+    dashboard_cache.release.cache_clear()
+    settings.PORTAL_RELEASE = ""
+    assert len(dashboard_cache.release()) == 12  # the digest of the templates and code
+    dashboard_cache.release.cache_clear()
