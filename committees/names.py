@@ -17,12 +17,13 @@ Two columns derived from `Unit.name` and written with it by every writer of name
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Collate
+
+from core.text import fold as core_fold
 
 # The alphabet, with the Latin letters Vietnamese does not use where the Latin order puts
 # them. Each letter sorts as one character from "A" (0x41) up, above the digits.
@@ -75,16 +76,9 @@ def sort_key(name: str) -> str:
     return ("".join(primary) + _END + "".join(tones))[:KEY_MAX_LENGTH]
 
 
-_SPACES = re.compile(r"\s+")
-
-
-def fold(text: str) -> str:
-    """`text` without case, tones or vowel marks, "đ" as "d", spaces collapsed: how names
-    are searched."""
-    stripped = "".join(
-        ch for ch in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(ch)
-    )
-    return _SPACES.sub(" ", stripped.replace("đ", "d")).strip()
+# How names are searched: without case, tones or vowel marks, "đ" as "d" (core.text.fold,
+# the portal's one folding, shared with the documents' search).
+fold = core_fold
 
 
 def name_order(prefix: str = ""):

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from committees.models import Unit
 from committees.querysets import mark_in_scope
+from core.forms import add_service_errors
 
 from . import services
 from .forms import CongressForm, MilestoneForm, PilotsForm, SubcommitteeForm
@@ -252,11 +253,8 @@ def unit_pilots(request: HttpRequest, pk: int) -> HttpResponse:
 # a page reached from the congress page, which shows them to every reader.
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    names = {"head": "head_name"}
-    for name, errors in exc.message_dict.items():
-        name = names.get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
+# The services name the head "head"; the form asks for "head_name".
+_SUBCOMMITTEE_FIELDS = {"head": "head_name"}
 
 
 @login_required
@@ -270,7 +268,7 @@ def congress_subcommittees(request: HttpRequest, pk: int) -> HttpResponse:
                 subcommittee = services.subcommittee_create(congress=congress, user=request.user,
                                                             **form.service_kwargs())
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc, fields=_SUBCOMMITTEE_FIELDS)
             else:
                 messages.success(request, _("The subcommittee “%(name)s” has been set up.") % {
                     "name": subcommittee.title})
@@ -295,7 +293,7 @@ def subcommittee_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.subcommittee_update(subcommittee=subcommittee, user=request.user, **form.service_kwargs())
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc, fields=_SUBCOMMITTEE_FIELDS)
             else:
                 messages.success(request, _("The subcommittee has been saved."))
                 return redirect("congresses:congress_subcommittees", pk=congress.pk)

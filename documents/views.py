@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from committees.models import Unit
 from committees.querysets import mark_in_scope
 from congresses.models import Congress
+from core.forms import add_service_errors
 
 from . import selectors, services
 from .forms import (
@@ -38,14 +39,6 @@ from .models import (
 )
 from .search import search as portal_search
 from .text import compare
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _attachment(field_file, name: str) -> FileResponse:
@@ -80,7 +73,7 @@ def congress_documents(request: HttpRequest, pk: int) -> HttpResponse:
                 document = services.document_create(congress=congress, kind=form.cleaned_data["kind"],
                                                     title=form.cleaned_data["title"], user=request.user)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The document has been added."))
                 return redirect(document)
@@ -135,7 +128,7 @@ def version_add(request: HttpRequest, pk: int) -> HttpResponse:
             version = services.version_upload(document=document, upload=form.cleaned_data["file"],
                                               note=form.cleaned_data["note"], user=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Version %(n)d has been uploaded.") % {"n": version.number})
             return redirect(document)
@@ -200,7 +193,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             services.review_decide(review=review, approve=form.cleaned_data["decision"] == "approve",
                                    comments=form.cleaned_data["comments"], user=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your decision has been recorded."))
             return redirect(document)
@@ -256,7 +249,7 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
                 people=form.cleaned_data["people"], message=form.cleaned_data["message"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The version has been sent for comments."))
             return redirect(round_)
@@ -318,7 +311,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
             services.round_close(round=round_, user=request.user, synthesis_note=form.cleaned_data["synthesis_note"],
                                  synthesis_file=form.cleaned_data["synthesis_file"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The round has been closed with its synthesis."))
             return redirect(round_)
@@ -355,7 +348,7 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
                                         upload=form.cleaned_data["file"] or None,
                                         no_comment=form.cleaned_data["no_comment"])
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Your answer has been sent."))
                 return redirect("documents:request_answer", pk=item.pk)

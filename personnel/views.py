@@ -22,19 +22,12 @@ from accounts.access import scope_for
 from committees.models import Level, Unit
 from congresses.models import Congress
 from congresses.selectors import current_terms
+from core.forms import add_service_errors
 
 from . import selectors, services
 from .filters import PlanFilterSet
 from .forms import AcknowledgeForm, CommentForm, NomineeForm, PlanForm, ResultsForm
 from .models import Nominee, PersonnelPlan
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _plan(request: HttpRequest, pk: int, page: str) -> PersonnelPlan:
@@ -109,7 +102,7 @@ def plan_open(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             plan = services.plan_create(congress=congress, user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect(plan)
     return render(request, "personnel/plan_form.html", {"form": form, "congress": congress})
@@ -138,7 +131,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.plan_update(plan=plan, user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect(plan)
     return render(request, "personnel/plan_form.html", {"form": form, "congress": plan.congress, "plan": plan})
@@ -168,7 +161,7 @@ def nominee_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.nominee_add(plan=plan, user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if "another" in request.POST:
                 return redirect("personnel:nominee_add", pk=plan.pk)
@@ -193,7 +186,7 @@ def nominee_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.nominee_update(nominee=nominee, user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect(plan)
     return _nominee_page(request, plan, form, nominee)
@@ -292,7 +285,7 @@ def plan_results(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.results_enter(plan=plan, user=request.user, elected=form.elected())
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied:
             raise Http404 from None
         else:

@@ -4,7 +4,6 @@ number of units, groups or members."""
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
@@ -13,44 +12,32 @@ from django.db.models.functions import Coalesce
 from committees.models import Level, Unit
 from congresses.models import Congress, Light, MilestoneStatus
 from congresses.selectors import AT_RISK_DAYS, CurrentTerms, congress_light, deadline_for
+from core.text import fold
 
 from progress.models import OpenDueCount, UnitCount
 
 from .models import Assignment, FollowedCount, FollowUp, GroupMember, GroupStatus, GroupUnit, WorkingGroup
 
 # --- The unit picker: one matching function --------------------------------------------------
-# Vietnamese names are searched without their accents ("buon don" finds "Buôn Đôn"). The
-# unit table has no folded column yet: the candidates' names are folded here, in Python.
-# Another change adds accent-insensitive search to committees/; `search_units` is the one
-# place to switch to it.
+# Vietnamese names are searched without their accents ("buon don" finds "Buôn Đôn"), on the
+# unit's folded name column (committees.names: kept by the unit services and the import).
 
 PICKER_LIMIT = 20
-# A province reads at most a few thousand units; a national scope asks for a longer query.
-PICKER_SCAN_LIMIT = 5000
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Đảng bộ huyện Buôn Đôn" → "dang bo huyen buon don"."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
 def search_units(queryset: QuerySet[Unit], q: str, *, limit: int = PICKER_LIMIT) -> list[Unit]:
-    """Units of `queryset` whose name contains `q` (accents and case ignored) or whose code
-    starts with it, by path. The one matching function of the picker."""
+    """Units of `queryset` whose name contains every word of `q` (accents and case
+    ignored) or whose code starts with it, by path. The one matching function of the picker."""
     needle = fold(q)
     if not needle:
         return []
-    words = needle.split()
-    found = []
-    for unit in queryset.order_by("path").only("pk", "code", "name", "level", "path", "parent_id")[:PICKER_SCAN_LIMIT]:
-        name = fold(unit.name)
-        if unit.code.casefold().startswith(needle) or all(word in name for word in words):
-            found.append(unit)
-            if len(found) >= limit:
-                break
-    return found
+    by_name = Q()
+    for word in needle.split():
+        by_name &= Q(name_search__contains=word)
+    return list(
+        queryset.filter(by_name | Q(code__istartswith=needle)).order_by("path")
+        .only("pk", "code", "name", "level", "path", "parent_id")[:limit]
+    )
 
 
 # --- Coverage ---------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 from accounts.tokens import login_or_token_required
 from committees.models import Level, Unit
 from committees.querysets import mark_in_scope
+from core.forms import add_service_errors
 from congresses.selectors import current_term, current_terms
 
 from . import selectors, services
@@ -47,14 +48,6 @@ from .models import Assignment, FollowUp, FollowUpAttachment, GroupMember, Worki
 COVERAGE_PAGE_SIZE = 100
 FOLLOW_UPS_PAGE_SIZE = 30
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _post_only(request: HttpRequest) -> HttpResponse | None:
@@ -108,7 +101,7 @@ def group_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
                     units=list(data["units"]), sub_teams=form.sub_team_names, user=request.user,
                 )
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The working group has been set up."))
                 return redirect(group)
@@ -264,7 +257,7 @@ def assignment_import(request: HttpRequest, pk: int) -> HttpResponse:
                 report = services.assignments_import(group=group, upload=form.cleaned_data["file"], user=request.user)
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
-                    _errors(form, exc)
+                    add_service_errors(form, exc)
                 else:
                     errors = exc.messages
             else:
@@ -289,7 +282,7 @@ def group_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.group_dissolve(group=group, user=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The working group has been dissolved."))
                 return redirect(group)
@@ -459,7 +452,7 @@ def follow_up_log(request: HttpRequest, unit_pk: int) -> HttpResponse:
                 services.follow_up_add(member=member, unit=unit, kind=data["kind"], happened_on=data["happened_on"],
                                        text=data["text"], files=data["files"], user=request.user)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The entry has been added to the follow-up log."))
                 return redirect("workgroups:follow_up_log", unit_pk=unit.pk)
