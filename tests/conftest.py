@@ -70,6 +70,12 @@ def _missing_backends(item: pytest.Item) -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Under pytest-xdist (bin/test -n N --dist loadgroup), every test on the Redis broker runs
+    # in one process: they purge the one "celery" queue and start workers consuming it, so two
+    # at once would take each other's tasks.
+    for item in items:
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("redis-broker"))
     # A skip marker (rather than pytest.skip() at setup) makes -rs name the test itself.
     if REQUIRE_ALL:
         return
