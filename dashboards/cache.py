@@ -12,6 +12,12 @@ language and two version tokens:
 - a global version, replaced when a term, its plan or its deadlines change, and when the
   domain says anything may have changed (a rebuild, an import).
 
+The rows of a dashboard's children (HTML and JSON) are cached one by one as well, each
+under its child's version (`unit_versions`, `row_key`): a change below a unit replaces
+the tokens of the units on its path, so the next reader renders the headline counts and
+the one child row on that path afresh and takes every other row from the cache
+(dashboards.bodies).
+
 Tokens are replaced after the transaction commits (the domain's signal is sent on
 commit), so a reader never caches a state that was rolled back; a token missing from the
 cache (evicted, or a new deployment) is created on first read, which makes every body
@@ -75,13 +81,35 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-def body_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:
-    keys = [_UNIT.format(unit_id), _ALL]
+def unit_versions(unit_ids: Iterable[int]) -> tuple[dict[int, str], str]:
+    """The version tokens of these units and the global one, in one round trip; a token
+    missing from the cache is created. Read them *before* the data they guard: a change
+    committed in between then only makes the reader cache its (older) figures under the
+    old token, which nobody asks for again."""
+    ids = list(unit_ids)
+    keys = [_UNIT.format(pk) for pk in ids] + [_ALL]
     versions = cache.get_many(keys)
     missing = {k: _token() for k in keys if k not in versions}
     if missing:
         cache.set_many(missing, timeout=None)
         versions.update(missing)
-    terms = "-".join(str(pk) for pk in term_ids)
-    return (f"dashboard:body:{release()}:{unit_id}:{terms}:{today.isoformat()}:{language}:"
-            f"{versions[keys[0]]}:{versions[_ALL]}")
+    return {pk: versions[_UNIT.format(pk)] for pk in ids}, versions[_ALL]
+
+
+def _terms(term_ids: Iterable[int]) -> str:
+    return "-".join(str(pk) for pk in term_ids)
+
+
+def body_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: str, kind: str = "html") -> str:
+    """The key of a unit's whole body (`kind` "html" or "json")."""
+    versions, everything = unit_versions([unit_id])
+    version = versions[unit_id]
+    return (f"dashboard:body:{release()}:{kind}:{unit_id}:{_terms(term_ids)}:{today.isoformat()}:{language}:"
+            f"{version}:{everything}")
+
+
+def row_key(kind: str, unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:
+    """Where a child's row of its parent's dashboard is kept (`kind` "html" or "json"):
+    the value carries the versions it was rendered under, checked on read (dashboards.bodies),
+    so that a row replaced by a newer one leaves nothing behind."""
+    return f"dashboard:row:{release()}:{kind}:{unit_id}:{_terms(term_ids)}:{today.isoformat()}:{language}"

@@ -54,8 +54,7 @@ class ChildBar:
 
     @property
     def risk_rank(self) -> tuple:
-        """Worst first: the light, then the most overdue steps, then the tree's name order."""
-        return (LIGHT_RANK[self.row.light], -self.overdue, self.name_rank)
+        return risk_rank(self.row.light, self.overdue, self.name_rank)
 
     @property
     def percent(self) -> int:
@@ -67,29 +66,41 @@ class ChildBar:
         return f"--done:{_n(shares.get('done', 0))}%;--late:{_n(shares.get('late', 0))}%"
 
 
+def child_bar(row: ChildRow, name_rank: int = 0) -> ChildBar:
+    """A child's row: its own congress's milestones and its subtree's, as a stacked bar."""
+    c = row.congress
+    total = row.totals.steps_total + (c.steps_total if c else 0)
+    done = row.totals.steps_done + (c.steps_done if c else 0)
+    overdue = row.totals.overdue + (c.steps_overdue if c else 0)
+    waiting = max(total - done - overdue, 0)
+    segments = [{"cls": cls, "n": n, "w": round(_pct(n, total), 1)}
+                for n, cls in ((done, "done"), (waiting, "open"), (overdue, "late"))]
+    if not total:
+        segments = [{"cls": "rest", "n": 0, "w": 100.0}]
+    return ChildBar(row=row, done=done, total=total, overdue=overdue, segments=segments, name_rank=name_rank)
+
+
+def risk_rank(light: str, overdue: int, name_rank: int) -> tuple:
+    """Worst first: the light, then the most overdue steps, then the tree's name order."""
+    return (LIGHT_RANK[light], -overdue, name_rank)
+
+
+def light_summary(lights: list[str]) -> list[dict]:
+    """The count of children per traffic light, for the summary bar and its legend."""
+    counts = defaultdict(int)
+    for light in lights:
+        counts[light] += 1
+    n = len(lights) or 1
+    return [{"cls": key, "n": counts[key], "label": label, "w": _n(_pct(counts[key], n))}
+            for key, label in Light.choices]
+
+
 def children_chart(d: Dashboard) -> dict:
     """One row per child unit, worst first (its light, then its overdue steps), and the
     count of children per traffic light for the summary bar and its legend."""
-    bars = []
-    for i, row in enumerate(d.children):
-        c = row.congress
-        total = row.totals.steps_total + (c.steps_total if c else 0)
-        done = row.totals.steps_done + (c.steps_done if c else 0)
-        overdue = row.totals.overdue + (c.steps_overdue if c else 0)
-        waiting = max(total - done - overdue, 0)
-        segments = [{"cls": cls, "n": n, "w": round(_pct(n, total), 1)}
-                    for n, cls in ((done, "done"), (waiting, "open"), (overdue, "late"))]
-        if not total:
-            segments = [{"cls": "rest", "n": 0, "w": 100.0}]
-        bars.append(ChildBar(row=row, done=done, total=total, overdue=overdue, segments=segments, name_rank=i))
+    bars = [child_bar(row, i) for i, row in enumerate(d.children)]
     bars.sort(key=lambda b: b.risk_rank)
-    lights = defaultdict(int)
-    for row in d.children:
-        lights[row.light] += 1
-    n = len(d.children) or 1
-    summary = [{"cls": key, "n": lights[key], "label": label, "w": _n(_pct(lights[key], n))}
-               for key, label in Light.choices]
-    return {"bars": bars, "summary": summary}
+    return {"bars": bars, "summary": light_summary([row.light for row in d.children])}
 
 
 # --- Calendar of congress dates ------------------------------------------------------------
@@ -302,11 +313,15 @@ def calendar_svg(cal: Calendar, variant: str = "wide") -> SafeString:
     return _svg("calendar", cal.width, cal.height, title, body, extra=f" chart-{variant}")
 
 
-def dashboard_charts(d: Dashboard) -> dict:
-    """The dashboard's pictures: the calendar as SVG markup, wide and narrow (None without
-    dates), and the rows of the children's table."""
+def calendar_charts(d: Dashboard) -> dict:
+    """The congress calendar as SVG markup, wide and narrow (None without dates)."""
     wide = calendar_chart(d)
     narrow = calendar_chart(d, width=NARROW_WIDTH, font=13) if wide else None
     return {"calendar": calendar_svg(wide) if wide else None,
-            "calendar_narrow": calendar_svg(narrow, "narrow") if narrow else None,
-            "children": children_chart(d)}
+            "calendar_narrow": calendar_svg(narrow, "narrow") if narrow else None}
+
+
+def dashboard_charts(d: Dashboard) -> dict:
+    """The dashboard's pictures: the calendar as SVG markup, wide and narrow (None without
+    dates), and the rows of the children's table."""
+    return {**calendar_charts(d), "children": children_chart(d)}

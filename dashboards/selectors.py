@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -171,6 +172,9 @@ class Dashboard:
     # The levels whose congresses have the "set up subcommittees" step in their current plan.
     subcommittee_levels: set[str] = field(default_factory=set)
     documents: DocumentsTile | None = None  # congress documents (documents.selectors)
+    # Every child unit in the tree's name order. `children` holds their rows, all of them
+    # unless the caller asked for some only (`rows_for`: the others are cached, dashboards.rows).
+    child_units: list[Unit] = field(default_factory=list)
 
     @property
     def term(self) -> Term:
@@ -188,7 +192,7 @@ class Dashboard:
 
     @property
     def is_leaf(self) -> bool:
-        return not self.children
+        return not self.child_units
 
     @property
     def deadlines(self) -> dict[str, dt.date]:
@@ -234,7 +238,7 @@ class Dashboard:
     @property
     def child_deadlines(self) -> list[Deadline]:
         """The deadlines of the levels of the unit's children (their table's caption)."""
-        levels = {row.unit.level for row in self.children}
+        levels = {u.level for u in self.child_units}
         return [d for lv in Level.values if lv in levels and (d := self.deadline_of(lv)) is not None]
 
     @property
@@ -345,20 +349,31 @@ def _subcommittee_levels(plan: list[PlanStep], terms: CurrentTerms) -> set[str]:
             if (t := terms.for_level(lv)) is not None and t.pk == s.term_id}
 
 
-def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashboard:
+def unit_family(unit: Unit) -> tuple[list[Unit], list[Unit]]:
+    """The unit's ancestors (root first) and its children in the tree's name order: one query."""
+    family = list(Unit.objects.filter(Q(pk__in=unit.ancestor_ids) | Q(parent=unit)).order_by("depth", name_order()))
+    return [u for u in family if u.depth < unit.depth], [u for u in family if u.parent_id == unit.pk]
+
+
+def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
+                   family: tuple[list[Unit], list[Unit]] | None = None,
+                   rows_for: Collection[int] | None = None) -> Dashboard:
     """A fixed number of queries whatever the size of the tree (ten, the current terms and
     their deadlines read before): the ancestors and children, the congresses of the unit
     and its children, the four roll-up tables for the unit and its children, the current
     terms' plan steps, its congress calendar. A unit without subordinates has no roll-ups:
-    its dashboard reads its own milestones instead (three)."""
-    family = list(Unit.objects.filter(Q(pk__in=unit.ancestor_ids) | Q(parent=unit)).order_by("depth", name_order()))
-    ancestors = [u for u in family if u.depth < unit.depth]
-    children = [u for u in family if u.parent_id == unit.pk]
+    its dashboard reads its own milestones instead (three).
+
+    `family` is `unit_family(unit)` when the caller has read it already (one query fewer);
+    `rows_for`, when given, names the children whose rows to build (the dashboard's cached
+    page has the others, dashboards.rows): the queries then read the unit and those only."""
+    ancestors, children = family if family is not None else unit_family(unit)
+    wanted = children if rows_for is None else [c for c in children if c.pk in rows_for]
     soon = today + dt.timedelta(days=AT_RISK_DAYS)
     not_done = ~Q(milestones__status=MilestoneStatus.DONE)
     congresses = {
         c.unit_id: c
-        for c in Congress.objects.filter(_congress_q([unit, *children], terms)).annotate(
+        for c in Congress.objects.filter(_congress_q([unit, *wanted], terms)).annotate(
             steps_total=Count("milestones"),
             steps_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE)),
             steps_overdue=Count("milestones", filter=not_done & Q(milestones__due_date__lt=today)),
@@ -377,7 +392,7 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
                          steps=steps, children=[], congress=own,
                          documents=dashboard_documents(unit=unit, congress=own, term_ids=[], subtree=False))
     per_step: dict[int, tuple[int, int]] = {}
-    totals = _totals_for([unit.pk, *[c.pk for c in children]], terms, today, per_step)
+    totals = _totals_for([unit.pk, *[c.pk for c in wanted]], terms, today, per_step)
     term_order = {t.pk: i for i, t in enumerate(terms.terms)}
     plan = sorted(PlanStep.objects.filter(term_id__in=term_order),
                   key=lambda s: (term_order[s.term_id], s.order, s.code))
@@ -388,8 +403,9 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
     d = Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=totals.get(unit.pk, Totals()),
                   steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates,
                   subcommittee_levels=_subcommittee_levels(plan, terms),
-                  documents=dashboard_documents(unit=unit, congress=own, term_ids=list(term_order)))
-    for child in children:
+                  documents=dashboard_documents(unit=unit, congress=own, term_ids=list(term_order)),
+                  child_units=children)
+    for child in wanted:
         congress = congresses.get(child.pk)
         child_totals = totals.get(child.pk, Totals())
         deadline = d.deadline_of(child.level)

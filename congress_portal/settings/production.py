@@ -37,3 +37,11 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# The benchmarks (`manage.py bench_dashboard`, `bench_reminders`) measure the production
+# settings too; their app (devdata) is added only when PORTAL_BENCHMARKS is set, which a
+# deployment never does. They work in a database of their own (`<NAME>_bench`).
+if env.bool("PORTAL_BENCHMARKS", default=False):
+    from .base import INSTALLED_APPS
+
+    INSTALLED_APPS = [*INSTALLED_APPS, "devdata"]

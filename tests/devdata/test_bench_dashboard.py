@@ -16,12 +16,13 @@ from committees.models import Level, Unit, encode_segment
 from congresses.models import Congress, Milestone, MilestoneStatus, PlanStep, StepEffect, Term
 from devdata import national
 from progress import rollups
-from devdata.management.commands.bench_dashboard import run_benchmark
+from devdata.management.commands.bench_dashboard import MixedLoad, run_benchmark
 from tests.devdata.helpers import benchmark_database
 
 LAST_LINE = re.compile(
     r"^root_p95_ms=\d+\.\d province_p95_ms=\d+\.\d bare_p95_ms=\d+\.\d ratio_p50=\d+\.\d\d "
-    r"queries=\d+ update_p95_ms=\d+\.\d$"
+    r"queries=\d+ update_p95_ms=\d+\.\d cold_root_p95_ms=\d+\.\d cold_province_p95_ms=\d+\.\d "
+    r"json_p95_ms=\d+\.\d mixed_read_p95_ms=(\d+\.\d|nan) mixed_write_p95_ms=(\d+\.\d|nan)$"
 )
 TINY = {"units": 300, "provinces": 3, "communes": 20}
 
@@ -78,8 +79,11 @@ def test_builder_makes_a_national_shape_tree_with_matching_rollups(db):
     unit.delete(), step.delete()
 
     out = []
-    result = run_benchmark(requests=3, warmup=1, out=out.append)
+    # No mixed load here: its threads have connections of their own, which do not see this
+    # test's transaction (the command's test below runs it in a database of its own).
+    result = run_benchmark(requests=3, warmup=1, out=out.append, mixed=MixedLoad(readers=0, writers=0))
     assert LAST_LINE.match(result.last_line())
+    assert len(result.root_cold.times) == 3 and all(len(m.times) == 3 for m in result.json)
     assert result.root.queries > 1 and result.bare.queries == 1
     assert len(result.update.times) == 3
     assert any(line.startswith("Targets:") for line in out)
@@ -88,7 +92,8 @@ def test_builder_makes_a_national_shape_tree_with_matching_rollups(db):
 
 @pytest.mark.postgres
 def test_command_builds_its_own_database_then_reuses_it(transactional_db, django_db_blocker):
-    args = ["--units", "300", "--provinces", "3", "--communes", "20", "--requests", "3", "--warmup", "1"]
+    args = ["--units", "300", "--provinces", "3", "--communes", "20", "--requests", "3", "--warmup", "1",
+            "--mixed-seconds", "2", "--writer-pause", "0.05"]
     with django_db_blocker.unblock():
         with benchmark_database("bench"):  # the name bench_dashboard gives its database
             first, second = StringIO(), StringIO()
@@ -100,6 +105,8 @@ def test_command_builds_its_own_database_then_reuses_it(transactional_db, django
     assert "reusing the tree" in second.getvalue() and "Building" not in second.getvalue()
     for out in (first, second):
         assert LAST_LINE.match(out.getvalue().splitlines()[-1])
+        assert "nan" not in out.getvalue().splitlines()[-1]  # the mixed load ran: readers and writers
+        assert re.search(r"Mixed load: 2 writers \([1-9]\d* ticks", out.getvalue())
 
 
 def test_command_refuses_anything_but_postgresql(monkeypatch):

@@ -31,7 +31,10 @@ from dashboards import cache as dashboard_cache
 BENCH_URLCONF = "devdata.bench_urls"
 MARKER = "bench_dashboard"  # the key of the database comment that says the database is ours
 TREE_APPS = {"accounts", "committees", "congresses", "progress"}  # what devdata.national writes
-TARGETS = {"root_p95_ms": 50.0, "queries": 12, "ratio_p50": 3.0, "update_p95_ms": 30.0}
+TARGETS = {
+    "root_p95_ms": 50.0, "queries": 12, "ratio_p50": 3.0, "update_p95_ms": 30.0,
+    "cold_root_p95_ms": 30.0, "cold_province_p95_ms": 30.0, "json_p95_ms": 15.0, "mixed_read_p95_ms": 50.0,
+}
 
 HELP = """Benchmark the unit dashboard on a national-shape tree (PostgreSQL only).
 
@@ -46,15 +49,25 @@ migration of an app the tree is written to, or --rebuild drop and rebuild it. Th
 only ever drops a database it created (it marks it with a database comment).
 
 Then, in one run, through the whole Django stack (django.test.Client, signed in as an
-admin, DEBUG off, cached templates), interleaved request by request:
-  root       the root dashboard (/units/<root>/dashboard/),
+admin, DEBUG off, cached templates; requests sent as HTTPS through a proxy, to the first
+of ALLOWED_HOSTS, so that it runs under the production settings too), interleaved
+request by request:
+  root       the root dashboard (/units/<root>/dashboard/), served as most requests are,
   province   the dashboard of the province with the most children,
+  … cold     both again right after a change below them, as a milestone ticked in a random
+             child's subtree leaves them: the tokens of the unit and of that child replaced
+             (dashboards.cache), so the headline and that child's row are rendered afresh,
+  … JSON     the dashboard JSON of both, warm and cold alike,
   bare       the floor: a view rendering as many rows as the root dashboard has child rows
              from one query through a plain HTML template (devdata/bench_urls.py),
 and afterwards
   update     congresses.services.milestone_update toggling random grassroots and
              sub-grassroots milestones done / not done and back, each call in
-             transaction.atomic(): the time includes the commit and the roll-up upkeep.
+             transaction.atomic(): the time includes the commit and the roll-up upkeep;
+  mixed      --writers threads ticking random deep milestones through milestone_update
+             (committed, so the real signal invalidates the dashboards on their path) while
+             --readers threads, each with its own client, read the root and province
+             dashboards, for --mixed-seconds; every toggled milestone is set back after.
 Server time is the wall time of Client.get: URL resolution, middleware (sessions, auth,
 locale, CSRF, history), the view, its SQL and the template rendering, plus the test
 client's own small overhead; no network or HTTP parsing. Queries are counted (and their
@@ -63,9 +76,19 @@ timers around the view's selector, its charts and the template rendering say whe
 dashboards' time goes. The last line is
 
   root_p95_ms=… province_p95_ms=… bare_p95_ms=… ratio_p50=… queries=… update_p95_ms=…
+  cold_root_p95_ms=… cold_province_p95_ms=… json_p95_ms=… mixed_read_p95_ms=… mixed_write_p95_ms=…
 
-with ratio_p50 = root p50 / bare p50 and queries = the root dashboard's query count.
-Targets on a 2-core machine: root p95 ≤ 50 ms, queries ≤ 12, ratio ≤ 3, update p95 ≤ 30 ms.
+(one line) with ratio_p50 = root p50 / bare p50, queries = the root dashboard's query
+count (cold), json_p95_ms = the worst p95 of the four JSON measurements (root and
+province, warm and cold). Targets on a 2-core machine: root p95 ≤ 50 ms, queries ≤ 12,
+ratio ≤ 3, update p95 ≤ 30 ms, cold root and province p95 ≤ 30 ms, JSON p95 ≤ 15 ms,
+mixed-load reader p95 ≤ 50 ms.
+
+Under the production settings: PORTAL_BENCHMARKS=1 adds this command's app, and the
+static files must have been collected (manage.py collectstatic), as on a deployment:
+
+  PORTAL_BENCHMARKS=1 SECRET_KEY=… FIELD_ENCRYPTION_KEYS=… DATABASE_URL=… REDIS_URL=… \
+    manage.py bench_dashboard --settings=congress_portal.settings.production
 """
 
 
@@ -88,6 +111,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="Seed of the generated tree and of the sampling.")
         parser.add_argument("--requests", type=int, default=200, help="Timed requests per measurement (200).")
         parser.add_argument("--warmup", type=int, default=20, help="Untimed requests first (20).")
+        parser.add_argument("--readers", type=int, default=2, help="Reader threads of the mixed load (2).")
+        parser.add_argument("--writers", type=int, default=2, help="Writer threads of the mixed load (2).")
+        parser.add_argument("--mixed-seconds", type=float, default=20.0, help="Length of the mixed load (20 s).")
+        parser.add_argument("--writer-pause", type=float, default=0.1,
+                            help="Seconds each writer waits between two ticks (0.1: ~10 ticks a second each).")
         parser.add_argument("--rebuild", action="store_true", help="Drop and rebuild the benchmark database.")
         parser.add_argument("--keep", action="store_true",
                             help="Reuse the database as built, even with other parameters (the default "
@@ -103,7 +131,9 @@ class Command(BaseCommand):
             raise CommandError("--requests must be at least 1 and --warmup at least 0.")
         name, params = bench_target(o)
         with bench_database(name, params, rebuild=o["rebuild"], keep=o["keep"], log=self.stdout.write):
-            result = run_benchmark(requests=o["requests"], warmup=o["warmup"], seed=o["seed"], out=self.stdout.write)
+            result = run_benchmark(requests=o["requests"], warmup=o["warmup"], seed=o["seed"], out=self.stdout.write,
+                                   mixed=MixedLoad(readers=o["readers"], writers=o["writers"],
+                                                   seconds=o["mixed_seconds"], pause=o["writer_pause"]))
         self.stdout.write(result.last_line())
 
 
@@ -224,13 +254,15 @@ class Measurement:
     sql_ms: float | None = None
 
     def pct(self, p: float) -> float:
-        """The p-th percentile (nearest rank), in ms."""
+        """The p-th percentile (nearest rank), in ms; nan when nothing was measured."""
+        if not self.times:
+            return math.nan
         ordered = sorted(self.times)
         return 1000 * ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
     @property
     def p50(self) -> float:
-        return 1000 * statistics.median(self.times)
+        return 1000 * statistics.median(self.times) if self.times else math.nan
 
     @property
     def p95(self) -> float:
@@ -238,7 +270,15 @@ class Measurement:
 
     @property
     def max(self) -> float:
-        return 1000 * max(self.times)
+        return 1000 * max(self.times) if self.times else math.nan
+
+
+@dataclass
+class MixedLoad:
+    readers: int = 2
+    writers: int = 2
+    seconds: float = 20.0
+    pause: float = 0.1
 
 
 @dataclass
@@ -249,6 +289,9 @@ class Result:
     update: Measurement
     root_cold: Measurement
     province_cold: Measurement
+    json: list[Measurement]
+    mixed_read: Measurement
+    mixed_write: Measurement
 
     @property
     def ratio(self) -> float:
@@ -258,6 +301,9 @@ class Result:
         return {
             "root_p95_ms": self.root.p95, "province_p95_ms": self.province.p95, "bare_p95_ms": self.bare.p95,
             "ratio_p50": self.ratio, "queries": max(self.root.queries, self.root_cold.queries), "update_p95_ms": self.update.p95,
+            "cold_root_p95_ms": self.root_cold.p95, "cold_province_p95_ms": self.province_cold.p95,
+            "json_p95_ms": max(m.p95 for m in self.json), "mixed_read_p95_ms": self.mixed_read.p95,
+            "mixed_write_p95_ms": self.mixed_write.p95,
         }
 
     def last_line(self) -> str:
@@ -265,16 +311,37 @@ class Result:
         return (
             f"root_p95_ms={v['root_p95_ms']:.1f} province_p95_ms={v['province_p95_ms']:.1f} "
             f"bare_p95_ms={v['bare_p95_ms']:.1f} ratio_p50={v['ratio_p50']:.2f} queries={v['queries']} "
-            f"update_p95_ms={v['update_p95_ms']:.1f}"
+            f"update_p95_ms={v['update_p95_ms']:.1f} cold_root_p95_ms={v['cold_root_p95_ms']:.1f} "
+            f"cold_province_p95_ms={v['cold_province_p95_ms']:.1f} json_p95_ms={v['json_p95_ms']:.1f} "
+            f"mixed_read_p95_ms={v['mixed_read_p95_ms']:.1f} mixed_write_p95_ms={v['mixed_write_p95_ms']:.1f}"
         )
+
+
+def _host() -> str:
+    """The host the requests name: the first of ALLOWED_HOSTS that is a name (production
+    refuses any other), else the test client's own."""
+    for host in settings.ALLOWED_HOSTS:
+        if host and "*" not in host:
+            return host.lstrip(".")
+    return "testserver"
+
+
+def _client(admin) -> Client:
+    """A client signed in as `admin` whose requests come as HTTPS through the proxy
+    (X-Forwarded-Proto, SECURE_PROXY_SSL_HEADER), to the deployment's host: what the
+    production settings expect; the development settings ignore both."""
+    client = Client(HTTP_HOST=_host(), HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(admin)
+    return client
 
 
 def _timed_get(client: Client, url: str) -> float:
     started = time.perf_counter()
-    response = client.get(url)
+    response = client.get(url, secure=True)
     elapsed = time.perf_counter() - started
     if response.status_code != 200:
-        raise CommandError(f"GET {url} answered {response.status_code}.")
+        raise CommandError(f"GET {url} answered {response.status_code}"
+                           + (f" (to {response.get('Location')})" if response.get("Location") else "") + ".")
     return elapsed
 
 
@@ -305,7 +372,7 @@ def bench_target(o: dict) -> tuple[str, dict]:
     return name, params
 
 
-def run_benchmark(*, requests: int, warmup: int, seed: int = 1, out=print) -> Result:
+def run_benchmark(*, requests: int, warmup: int, seed: int = 1, out=print, mixed: MixedLoad | None = None) -> Result:
     """Measure the current database's bench tree (devdata.national): see HELP."""
     from accounts.models import User
     from committees.models import Unit
@@ -313,6 +380,7 @@ def run_benchmark(*, requests: int, warmup: int, seed: int = 1, out=print) -> Re
     from congresses.selectors import current_term
     from congresses.services import milestone_update
 
+    mixed = mixed or MixedLoad()
     term = current_term()
     root = Unit.objects.filter(parent=None, congresses__term=term).order_by("pk").first()
     if term is None or root is None:
@@ -327,79 +395,106 @@ def run_benchmark(*, requests: int, warmup: int, seed: int = 1, out=print) -> Re
         f"{Milestone.objects.filter(congress__term=term).count():,} milestones; term {term.name!r}.")
     out(f"Root: {root.name} ({rows} child rows); province: {province.name} "
         f"({Unit.objects.filter(parent=province).count()} child rows).")
+    out(f"Settings: {settings.SETTINGS_MODULE}; requests as HTTPS to {_host()!r}.")
 
-    urls = {
-        "root": reverse("dashboards:unit_dashboard", args=[root.pk], urlconf=BENCH_URLCONF),
-        "province": reverse("dashboards:unit_dashboard", args=[province.pk], urlconf=BENCH_URLCONF),
-        "bare": reverse("bench_rows", args=[rows], urlconf=BENCH_URLCONF),
-    }
-    # The dashboard body is cached until something below the unit changes (dashboards.cache):
-    # "cold" requests invalidate it first, as a change anywhere below would, and so measure
-    # the roll-up read and the rendering; the others are served as most requests are.
-    urls["root_cold"], urls["province_cold"] = urls["root"], urls["province"]
-    invalidate = {"root_cold": root.pk, "province_cold": province.pk}
+    def url(name, unit):
+        return reverse(f"dashboards:{name}", args=[unit.pk], urlconf=BENCH_URLCONF)
+
+    units = {"root": root, "province": province}
+    children = {key: list(Unit.objects.filter(parent=u).values_list("pk", flat=True)) for key, u in units.items()}
+    # Per unit, in this order: a change below it (its token and a random child's replaced,
+    # as the domain's signal does for a milestone ticked in that child's subtree), the page
+    # and the JSON cold, then both again warm, as the next readers get them.
+    plan = []
+    for key, unit in units.items():
+        plan += [(f"{key}_cold", url("unit_dashboard", unit), key), (f"{key}_json_cold", url("unit_dashboard_json", unit), None),
+                 (key, url("unit_dashboard", unit), None), (f"{key}_json", url("unit_dashboard_json", unit), None)]
+    plan.append(("bare", reverse("bench_rows", args=[rows], urlconf=BENCH_URLCONF), None))
     labels = {"root": "root dashboard", "province": "province dashboard", "bare": "bare view (floor)",
-              "root_cold": "root, cold cache", "province_cold": "province, cold cache"}
-    result = {k: Measurement(labels[k]) for k in urls}
+              "root_cold": "root, cold", "province_cold": "province, cold",
+              "root_json": "root JSON", "province_json": "province JSON",
+              "root_json_cold": "root JSON, cold", "province_json_cold": "province JSON, cold"}
+    result = {k: Measurement(labels[k]) for k, _url, _bump in plan}
+    rng = random.Random(seed)
+
+    def change_below(key):
+        dashboard_cache.replace_tokens([units[key].pk, rng.choice(children[key])])
+
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     with override_settings(DEBUG=False, ROOT_URLCONF=BENCH_URLCONF, ALLOWED_HOSTS=hosts):
-        client = Client()
-        client.force_login(admin)
-        for i in range(warmup + requests):
-            for key, url in urls.items():  # interleaved: drift hits all alike
-                if key in invalidate:
-                    dashboard_cache.bump([invalidate[key]])
-                elapsed = _timed_get(client, url)
-                if i >= warmup:
-                    result[key].times.append(elapsed)
-        for key, url in urls.items():
-            if key in invalidate:
-                _count(result[key], lambda url=url, pk=invalidate[key]: (dashboard_cache.bump([pk]), client.get(url)))
+        client = _client(admin)
+        try:
+            for i in range(warmup + requests):
+                for key, link, bump in plan:  # interleaved: drift hits all alike
+                    if bump:
+                        change_below(bump)
+                    elapsed = _timed_get(client, link)
+                    if i >= warmup:
+                        result[key].times.append(elapsed)
+        except ValueError as e:
+            if "manifest" in str(e):
+                raise CommandError(f"{e}: run manage.py collectstatic first, as a deployment does.") from e
+            raise
+        for key, link, bump in plan:
+            if bump or key.endswith("_json_cold"):
+                unit_key = key.split("_")[0]
+                _count(result[key], lambda link=link, k=unit_key: (change_below(k), client.get(link, secure=True)))
             else:
-                _count(result[key], lambda url=url: client.get(url))
+                client.get(link, secure=True)  # the cold ones above left it to be cached again
+                _count(result[key], lambda link=link: client.get(link, secure=True))
         breakdowns = {
-            key: _breakdown(client, urls[key], repeat=max(5, min(requests, 30)), before=lambda pk=pk: dashboard_cache.bump([pk]))
-            for key, pk in (("root", root.pk), ("province", province.pk))
+            key: _breakdown(client, url("unit_dashboard", units[key]), repeat=max(5, min(requests, 30)),
+                            before=lambda key=key: change_below(key))
+            for key in units
         }
         update = _measure_updates(admin, term, requests, warmup, seed, milestone_update, Milestone, MilestoneStatus)
+        mixed_read, mixed_write = _measure_mixed(
+            admin, term, [url("unit_dashboard", root), url("unit_dashboard", province)], mixed, seed,
+            milestone_update, Milestone, MilestoneStatus, out)
 
     res = Result(root=result["root"], province=result["province"], bare=result["bare"], update=update,
-                 root_cold=result["root_cold"], province_cold=result["province_cold"])
+                 root_cold=result["root_cold"], province_cold=result["province_cold"],
+                 json=[result[k] for k in ("root_json", "province_json", "root_json_cold", "province_json_cold")],
+                 mixed_read=mixed_read, mixed_write=mixed_write)
     out("")
     out("Server time = wall time of django.test.Client.get (URL resolution, middleware, view, SQL, template")
-    out("rendering); update = milestone_update in transaction.atomic() including the commit and roll-ups.")
+    out("rendering); update = milestone_update in transaction.atomic() including the commit and roll-ups;")
+    out("cold = right after a change below (the unit's and one random child's tokens replaced).")
     out(f"{'measurement':<22}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>9}{'SQL ms':>8}")
-    for m in (res.root, res.province, res.root_cold, res.province_cold, res.bare, res.update):
+    for m in (res.root, res.province, res.root_cold, res.province_cold, *res.json, res.bare, res.update):
         out(f"{m.label:<22}{len(m.times):>6}{m.p50:>9.1f}{m.p95:>9.1f}{m.max:>9.1f}{m.queries:>9}{m.sql_ms:>8.1f}")
+    for m in (res.mixed_read, res.mixed_write):
+        out(f"{m.label:<22}{len(m.times):>6}{m.p50:>9.1f}{m.p95:>9.1f}{m.max:>9.1f}{'':>9}{'':>8}")
     out(f"root/bare p50 ratio: {res.ratio:.2f}")
     for key, spans in breakdowns.items():
         out(f"{labels[key]} (cold), where the time goes (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in spans.items()))
     v = res.values()
     verdicts = []
     for key, target in TARGETS.items():
-        ok = v[key] <= target
+        ok = v[key] <= target  # nan (not measured) is never ok
         verdicts.append(f"{key} {v[key]:.1f} {'≤' if ok else '>'} {target:g} {'ok' if ok else 'MISSED'}")
     out("Targets: " + "; ".join(verdicts))
     return res
 
 
 def _breakdown(client: Client, url: str, repeat: int, before=lambda: None) -> dict[str, float]:
-    """Median time per request in the dashboard view's selector (its SQL included), its
-    chart geometry, the template rendering, all SQL, and the rest (URL resolution,
-    middleware, sessions, the view's own code), over `repeat` requests with timers
-    wrapped around those functions and the SQL captured (which adds a little)."""
+    """Median time per request in the dashboard's selector (its SQL included), the rows
+    read from the cache, the calendar's drawing, the template rendering, all SQL, and the
+    rest (URL resolution, middleware, sessions, the view's own code), over `repeat`
+    requests with timers wrapped around those functions and the SQL captured (which adds a
+    little)."""
     from unittest import mock
 
     from django.template.backends.django import Template
 
-    from dashboards import views
+    from dashboards import bodies
 
     samples: dict[str, list[float]] = {}
     for _ in range(repeat):
         spans: dict[str, float] = {}
         patches = []
-        for owner, attr, label in ((views, "unit_dashboard", "selector"), (views, "dashboard_charts", "charts"),
-                                   (Template, "render", "template")):
+        for owner, attr, label in ((bodies, "unit_dashboard", "selector"), (bodies, "_cached_rows", "row cache"),
+                                   (bodies, "calendar_charts", "charts"), (Template, "render", "template")):
             original = getattr(owner, attr, None)
             if original is None:
                 continue
@@ -427,6 +522,87 @@ def _breakdown(client: Client, url: str, repeat: int, before=lambda: None) -> di
         for k, v in spans.items():
             samples.setdefault(k, []).append(v)
     return {k: 1000 * statistics.median(v) for k, v in samples.items()}
+
+
+def _measure_mixed(admin, term, urls, load: MixedLoad, seed, milestone_update, Milestone,
+                   MilestoneStatus, out) -> tuple[Measurement, Measurement]:
+    """Writers tick random deep milestones through the service (each tick committed, so the
+    domain's signal replaces the tokens on its path) while readers read `urls` in turn,
+    for `load.seconds`; then every milestone ticked is set back to what it was."""
+    import threading
+
+    from django.db import connections
+
+    reads, writes = Measurement("mixed: reads"), Measurement("mixed: writes")
+    if load.readers < 1 or load.writers < 0 or load.seconds <= 0:
+        return reads, writes
+    today = timezone.localdate()
+    deep = Milestone.objects.filter(congress__term=term, congress__unit__depth__gte=3)
+    bounds = deep.order_by("pk").values_list("pk", flat=True)
+    lo, hi = bounds.first(), bounds.last()
+    rng = random.Random(seed + 1)
+    ids = list({rng.randint(lo, hi) for _ in range(20000)})
+    pool = list(deep.filter(pk__in=ids).order_by("pk"))
+    rng.shuffle(pool)
+    shares = [pool[i::max(load.writers, 1)] for i in range(max(load.writers, 1))]  # no milestone twice
+    lock = threading.Lock()
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    ticked: list = []
+
+    def writer(share):
+        try:
+            for m in share:
+                if stop.is_set():
+                    break
+                m.original = (m.status, m.done_on)
+                status, done_on = ((MilestoneStatus.IN_PROGRESS, None) if m.status == MilestoneStatus.DONE
+                                   else (MilestoneStatus.DONE, today))
+                started = time.perf_counter()
+                with transaction.atomic():
+                    milestone_update(milestone=m, user=admin, status=status, done_on=done_on)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    writes.times.append(elapsed)
+                    ticked.append(m)
+                stop.wait(load.pause)
+        except BaseException as e:  # noqa: BLE001  (reported below, after the threads stop)
+            errors.append(e)
+            stop.set()
+        finally:
+            connections.close_all()
+
+    def reader(offset):
+        try:
+            client = _client(admin)
+            i = offset
+            while not stop.is_set():
+                elapsed = _timed_get(client, urls[i % len(urls)])
+                with lock:
+                    reads.times.append(elapsed)
+                i += 1
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+            stop.set()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(shares[i],)) for i in range(load.writers)]
+    threads += [threading.Thread(target=reader, args=(i,)) for i in range(load.readers)]
+    for t in threads:
+        t.start()
+    stop.wait(load.seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    for m in ticked:  # set back, untimed
+        with transaction.atomic():
+            milestone_update(milestone=m, user=admin, status=m.original[0], done_on=m.original[1])
+    if errors:
+        raise CommandError(f"The mixed load stopped: {errors[0]!r}")
+    out(f"Mixed load: {load.writers} writers ({len(writes.times)} ticks, {len(writes.times) / load.seconds:.1f}/s), "
+        f"{load.readers} readers ({len(reads.times)} reads, {len(reads.times) / load.seconds:.1f}/s) for {load.seconds:g} s.")
+    return reads, writes
 
 
 def _children_count():
