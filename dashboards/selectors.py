@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from committees.models import Level, Unit
 from committees.names import name_order
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
+from congresses.hooks import light_annotations
 from congresses.selectors import (  # noqa: F401  (AT_RISK_DAYS, LIGHT_RANK: read from here too)
     AT_RISK_DAYS,
     LIGHT_RANK,
@@ -363,6 +364,7 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
             steps_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE)),
             steps_overdue=Count("milestones", filter=not_done & Q(milestones__due_date__lt=today)),
             steps_due_soon=Count("milestones", filter=not_done & Q(milestones__due_date__gte=today, milestones__due_date__lte=soon)),
+            **light_annotations(today),
         )
     }
     own = congresses.get(unit.pk)
