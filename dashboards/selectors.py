@@ -30,6 +30,8 @@ from congresses.selectors import (  # noqa: F401  (AT_RISK_DAYS, LIGHT_RANK: rea
     subcommittees_annotation,
 )
 from documents.selectors import DocumentsTile, dashboard_documents
+from petitions.selectors import Counts as PetitionCounts
+from petitions.selectors import counts_for as petition_counts_for
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 from workgroups.selectors import followed_annotations
 
@@ -172,6 +174,20 @@ class Dashboard:
     # The levels whose congresses have the "set up subcommittees" step in their current plan.
     subcommittee_levels: set[str] = field(default_factory=set)
     documents: DocumentsTile | None = None  # congress documents (documents.selectors)
+    # Open, overdue and personnel petitions of the unit's subtree and each child's (counts
+    # only: petitions.selectors.counts_for, one query).
+    petitions: dict[int, PetitionCounts] = field(default_factory=dict)
+
+    @property
+    def own_petitions(self) -> PetitionCounts:
+        return self.petitions.get(self.unit.pk) or PetitionCounts()
+
+    @property
+    def child_petitions(self) -> list[tuple[Unit, PetitionCounts]]:
+        """The children with open petitions in their subtree, the most overdue first."""
+        rows = [(row.unit, self.petitions[row.unit.pk]) for row in self.children
+                if self.petitions.get(row.unit.pk)]
+        return sorted(rows, key=lambda r: (-r[1].overdue, -r[1].personnel, -r[1].open, r[0].name))
 
     @property
     def term(self) -> Term:
@@ -347,11 +363,12 @@ def _subcommittee_levels(plan: list[PlanStep], terms: CurrentTerms) -> set[str]:
 
 
 def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashboard:
-    """A fixed number of queries whatever the size of the tree (ten, the current terms and
-    their deadlines read before): the ancestors and children, the congresses of the unit
-    and its children, the four roll-up tables for the unit and its children, the current
-    terms' plan steps, its congress calendar. A unit without subordinates has no roll-ups:
-    its dashboard reads its own milestones instead (three)."""
+    """A fixed number of queries whatever the size of the tree (eleven, the current terms
+    and their deadlines read before): the ancestors and children, the congresses of the
+    unit and its children, the four roll-up tables for the unit and its children, the
+    current terms' plan steps, its congress calendar, the petition counts (own cases and
+    roll-up in one UNION). A unit without subordinates has no roll-ups: its dashboard
+    reads its own milestones and petitions instead (four)."""
     family = list(Unit.objects.filter(Q(pk__in=unit.ancestor_ids) | Q(parent=unit)).order_by("depth", name_order()))
     ancestors = [u for u in family if u.depth < unit.depth]
     children = [u for u in family if u.parent_id == unit.pk]
@@ -377,7 +394,8 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
                  for m in milestones]
         return Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=Totals(),
                          steps=steps, children=[], congress=own,
-                         documents=dashboard_documents(unit=unit, congress=own, term_ids=[], subtree=False))
+                         documents=dashboard_documents(unit=unit, congress=own, term_ids=[], subtree=False),
+                         petitions=petition_counts_for([unit.pk], today))
     per_step: dict[int, tuple[int, int]] = {}
     totals = _totals_for([unit.pk, *[c.pk for c in children]], terms, today, per_step)
     term_order = {t.pk: i for i, t in enumerate(terms.terms)}
@@ -390,7 +408,8 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> Dashbo
     d = Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=totals.get(unit.pk, Totals()),
                   steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates,
                   subcommittee_levels=_subcommittee_levels(plan, terms),
-                  documents=dashboard_documents(unit=unit, congress=own, term_ids=list(term_order)))
+                  documents=dashboard_documents(unit=unit, congress=own, term_ids=list(term_order)),
+                  petitions=petition_counts_for([unit.pk, *[c.pk for c in children]], today))
     for child in children:
         congress = congresses.get(child.pk)
         child_totals = totals.get(child.pk, Totals())

@@ -20,7 +20,7 @@ from .briefing import unit_briefing as unit_briefing_of
 from .charts import dashboard_charts
 from .filters import UnitListFilterSet, sort_links
 from .lists import UnitList, check_urls, unit_rows
-from .selectors import Dashboard, unit_dashboard
+from .selectors import Dashboard, PetitionCounts, unit_dashboard
 
 
 def _unit_and_terms(request: HttpRequest, pk: int) -> tuple[Unit, CurrentTerms]:
@@ -173,12 +173,15 @@ def unit_dashboard_json(request: HttpRequest, pk: int) -> JsonResponse:
             for r in d.dates
         ],
         "documents": _documents_json(d.documents),
+        # Issue 14: open, overdue and personnel petitions of the subtree: counts only.
+        "petitions": d.own_petitions.as_dict(),
         "children": [
             {
                 "id": row.unit.pk, "code": row.unit.code, "name": row.unit.name, "level": row.unit.level,
                 "congress": _congress_json(row.congress), "deadline": _deadline_json(row.deadline),
                 "light": row.light, "reasons": row.reasons, "reason": row.reason,
                 "subtree": _totals_json(row.totals),
+                "petitions": (d.petitions.get(row.unit.pk) or PetitionCounts()).as_dict(),
             }
             for row in d.children
         ],
