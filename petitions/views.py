@@ -91,11 +91,11 @@ def case_register(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/case_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _page(request: HttpRequest, petition: Petition, *, status: int = 200, **forms) -> HttpResponse:
+def _page(request: HttpRequest, petition: Petition, *, status: int = 200, errors=(), **forms) -> HttpResponse:
     today = timezone.localdate()
     handlers = services.handler_choices(petition.unit)
     context = {
-        "case": petition, "today": today, "left": petition.days_left(today),
+        "case": petition, "today": today, "left": petition.days_left(today), "errors": list(errors),
         "assign_form": forms.get("assign_form") or AssignForm(handlers=handlers,
                                                               initial={"handler": petition.handler_id}),
         "classify_form": forms.get("classify_form") or ClassifyForm(),
@@ -129,7 +129,10 @@ def _action(request: HttpRequest, pk: int, form_class, form_name: str, run, done
         else:
             messages.success(request, done)
             return redirect(petition)
-    return _page(request, petition, status=400, **{form_name: form})
+    # A step the case's state does not offer has no form on the page: its errors are shown
+    # above the workflow, so a refusal is never silent.
+    errors = [e for field_errors in form.errors.values() for e in field_errors]
+    return _page(request, petition, status=400, errors=errors, **{form_name: form})
 
 
 @login_required
