@@ -56,25 +56,14 @@ def subtree_counts(unit, today: dt.date) -> Counts:
     return counts_for([unit.pk], today)[unit.pk]
 
 
-def queue(user, *, today: dt.date, mine: bool = False, status: str = "", kind: str = "",
-          personnel: bool = False, overdue: bool = False):
-    """The cases the user handles, open ones first, the overdue first among them, then by
-    due date; filters from the query string. Never selects the sender."""
-    qs = (Petition.objects.handled_by(user).select_related("unit", "handler")
-          .annotate(open_rank=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1),
-                                   output_field=IntegerField()))
-          .order_by("open_rank", "due_on", "-received_on", "pk"))
-    if mine:
-        qs = qs.filter(handler=user)
-    if status:
-        qs = qs.filter(status=status)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if personnel:
-        qs = qs.filter(about_personnel=True)
-    if overdue:
-        qs = qs.overdue(today)
-    return qs
+def queue(user):
+    """The cases the user handles, open ones first, then by due date (the overdue first
+    among the open), the newest received after; never selects the sender. The queue's
+    filters are petitions.filters.PetitionFilterSet."""
+    return (Petition.objects.handled_by(user).select_related("unit", "handler")
+            .annotate(open_rank=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1),
+                                     output_field=IntegerField()))
+            .order_by("open_rank", "due_on", "-received_on", "pk"))
 
 
 def queue_summary(user, today: dt.date) -> dict[str, int]:

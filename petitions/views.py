@@ -30,8 +30,13 @@ from core.forms import add_service_errors
 from documents.views import _attachment
 
 from . import selectors, services
+from .filters import PetitionFilterSet
 from .forms import AssignForm, AttachmentForm, ClassifyForm, ConcludeForm, DeadlinesForm, ExtendForm, NoteForm, PetitionForm
-from .models import Petition, PetitionAttachment, PetitionKind, PetitionStatus
+from .models import Petition, PetitionAttachment, PetitionKind
+
+
+# Cases shown at once; a longer queue is narrowed with the filters.
+QUEUE_SIZE = 500
 
 
 def _handler(request: HttpRequest) -> None:
@@ -55,16 +60,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     string (bookmarkable). Never a sender."""
     _handler(request)
     today = timezone.localdate()
-    g = request.GET
-    filters = {"mine": g.get("mine") == "1", "status": g.get("status", "") if g.get("status") in PetitionStatus.values else "",
-               "kind": g.get("kind", "") if g.get("kind") in PetitionKind.values else "",
-               "personnel": g.get("personnel") == "1", "overdue": g.get("overdue") == "1"}
-    cases = list(selectors.queue(request.user, today=today, **filters)[:500])
+    filterset = PetitionFilterSet(request.GET or None, queryset=selectors.queue(request.user), user=request.user,
+                                  today=today)
+    cases = list(filterset.qs[:QUEUE_SIZE])
     for case in cases:
         case.left = case.days_left(today)
     return render(request, "petitions/case_list.html", {
-        "cases": cases, "filters": filters, "summary": selectors.queue_summary(request.user, today),
-        "statuses": PetitionStatus.choices, "kinds": PetitionKind.choices, "today": today,
+        "cases": cases, "filterset": filterset, "summary": selectors.queue_summary(request.user, today),
+        "today": today, "truncated": len(cases) == QUEUE_SIZE,
     })
 
 

@@ -78,6 +78,10 @@ def test_the_queue_puts_open_and_overdue_cases_first_and_filters(tree, handler, 
     assert f'data-id="{late.pk}"' in overdue and f'data-id="{fresh.pk}"' not in overdue
     personnel = client.get(reverse("petitions:case_list") + "?personnel=1&kind=proposal").content.decode()
     assert f'data-id="{fresh.pk}"' in personnel and f'data-id="{late.pk}"' not in personnel
+    by_number = client.get(reverse("petitions:case_list") + f"?q=%23{late.pk}").content.decode()
+    assert f'data-id="{late.pk}"' in by_number and f'data-id="{fresh.pk}"' not in by_number
+    by_unit = client.get(reverse("petitions:case_list") + "?q=Bình Minh").content.decode()
+    assert f'data-id="{fresh.pk}"' in by_unit and f'data-id="{late.pk}"' not in by_unit
 
 
 def test_a_handler_of_one_unit_sees_only_its_subtree(tree, handler_b, handler, client_for):
