@@ -120,7 +120,7 @@ def test_the_sender_appears_only_on_the_handlers_case_page(flow, client_for, cap
     for message in mail.outbox:
         bodies = [message.subject, message.body, *[a[0] for a in getattr(message, "alternatives", [])]]
         assert not _leaks("\n".join(bodies)), message.subject
-    assert any(f"#{case.pk}" in m.body for m in mail.outbox)
+    assert any(f"/petitions/cases/{case.pk}/" in m.body for m in mail.outbox)
 
     # Every table, history tables included, holds no plain sender: the sender table holds
     # ciphertext, which decrypts to the sender.

@@ -98,8 +98,9 @@ def test_the_reminder_names_the_case_never_the_sender(case, handler, scan, clien
     scan(dt.date(2025, 6, 13))
     [email] = [m for m in mail.outbox if handler.email in m.to]
     html = email.alternatives[0][0]
-    assert f"#{case.pk}" in email.body and f"/petitions/cases/{case.pk}/" in email.body
+    # In the recipient's language (Vietnamese): the case by its number and kind.
+    assert f"Đơn số {case.pk} (Khiếu nại)" in email.body and f"/petitions/cases/{case.pk}/" in email.body
     for text in (email.subject, email.body, html):
         assert SENDER_NAME not in text and SENDER_PHONE not in text and case.summary not in text
-    page = client_for(handler).get("/notifications/")
-    assert f"#{case.pk}" in page.content.decode() and SENDER_NAME not in page.content.decode()
+    page = client_for(handler).get("/notifications/")  # in English (client_for)
+    assert f"Petition #{case.pk} (Complaint)" in page.content.decode() and SENDER_NAME not in page.content.decode()
