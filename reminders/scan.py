@@ -292,7 +292,14 @@ def _petition_branches(reason: str, dates: list[dt.date]) -> list[_Sql]:
              f" ({', '.join(['%s'] * len(dates))})", [*PETITION_OPEN, *[_date(d) for d in dates]])
         + " AND " + _reachable(reason)
     )
-    assigned = select + f" FROM {PT} p JOIN {A} a ON a.id = p.handler_id CROSS JOIN " + _channels() + due
+    # The assigned handler, while a grant of theirs still covers the case's unit (a handler
+    # whose grant was taken away no longer opens the case, so is not sent to it).
+    roles = access.roles_with("handles_petitions")
+    covered = _Sql(
+        f" AND EXISTS (SELECT 1 FROM {access.G} hg JOIN {U} hu ON hu.id = hg.unit_id WHERE hg.user_id = a.id"
+        f" AND hg.role IN ({', '.join(['%s'] * len(roles))}) AND u.path LIKE (hu.path || '%%'))", roles)
+    assigned = (select + f" FROM {PT} p JOIN {U} u ON u.id = p.unit_id JOIN {A} a ON a.id = p.handler_id CROSS JOIN "
+                + _channels() + due + covered)
     unassigned = (
         select + f" FROM {PT} p JOIN {U} u ON u.id = p.unit_id JOIN "
         + _Sql(*access.sql_read_roots("handles_petitions"))

@@ -104,3 +104,12 @@ def test_the_reminder_names_the_case_never_the_sender(case, handler, scan, clien
         assert SENDER_NAME not in text and SENDER_PHONE not in text and case.summary not in text
     page = client_for(handler).get("/notifications/")  # in English (client_for)
     assert f"Petition #{case.pk} (Complaint)" in page.content.decode() and SENDER_NAME not in page.content.decode()
+
+
+def test_a_handler_whose_grant_is_taken_away_is_no_longer_reminded(case, handler, scan):
+    from accounts.models import Grant
+    from accounts.services import grant_remove
+
+    grant_remove(grant=Grant.objects.get(user=handler))
+    scan(dt.date(2025, 6, 5))
+    assert petition_items(handler) == []
