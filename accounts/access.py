@@ -61,6 +61,10 @@ class Powers:
     # the unit (the superior's standing committee approves them).
     reads_personnel: bool = False
     approves_personnel: bool = False
+    # Petitions (DOMAIN.md "Petition") are confidential too: only the handlers of the unit's
+    # subtree (and administrators) open a case and read who sent it; reading the subtree,
+    # even as the concerned unit's secretary, never reaches one.
+    handles_petitions: bool = False
 
     def __or__(self, other: Powers) -> Powers:
         return Powers(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
@@ -74,6 +78,10 @@ POWERS: dict[str, Powers] = {
     # group"): reads its subtree, is told when its steps are escalated, and gets the weekly
     # digest of its overdue units. Never edits: the unit's secretary keeps its congress.
     GrantRole.FOLLOWS: Powers(reads_subtree=True, own_escalations=True, weekly_digest=True),
+    # A petition handler of a unit (the superior's inspection committee): handles the
+    # petitions about the unit and every unit under it, and reads the subtree's progress,
+    # which the cases are about. Gets the reminders of the cases assigned to them.
+    GrantRole.HANDLES_PETITIONS: Powers(reads_subtree=True, handles_petitions=True),
     GrantRole.ADMIN: Powers(everything=True),
 }
 NO_POWERS = Powers()
@@ -106,6 +114,7 @@ class Scope:
     roles: frozenset[str] = frozenset()     # the roles the user holds, on any unit
     personnel_unit_ids: tuple[int, ...] = ()  # units whose own personnel plan the user prepares
     approver_unit_ids: tuple[int, ...] = ()   # units whose direct subordinates' plans the user approves
+    petition_paths: tuple[str, ...] = ()      # minimal roots of the subtrees whose petitions the user handles
 
     # -- what the user holds ---------------------------------------------------------------
 
@@ -227,20 +236,45 @@ class Scope:
     def can_read_personnel(self, unit) -> bool:
         return self.can_prepare_personnel(unit) or self.can_approve_personnel(unit)
 
+    # -- petitions (confidential) -------------------------------------------------------------
+
+    @property
+    def handles_petitions(self) -> bool:
+        """The user handles petitions somewhere (or is an administrator): the menu's link."""
+        return self.is_admin or bool(self.petition_paths)
+
+    def petitions_q(self, path_field: str = "unit__path") -> Q:
+        """A filter for petitions (and rows hanging from them, through `path_field`) that
+        the user handles: those about a unit in the subtree of one of their handler grants,
+        every one for an administrator. Never what reading the subtree gives."""
+        if self.is_admin:
+            return Q()
+        if not self.petition_paths:
+            return Q(pk__in=[])
+        q = Q()
+        for path in self.petition_paths:
+            q |= Q(**{f"{path_field}__startswith": path})
+        return q
+
+    def can_handle_petition(self, unit) -> bool:
+        """Whether the user opens and works the petitions about `unit`."""
+        return self.is_admin or any(unit.path.startswith(path) for path in self.petition_paths)
+
     # -- the cache -------------------------------------------------------------------------
 
     def to_cache(self) -> tuple:
         # Plain values, not the class: a cached scope survives a deployment that changes it.
         return (self.is_admin, [(r.unit_id, r.path, r.depth) for r in self.roots],
                 list(self.edit_unit_ids), sorted(self.roles), list(self.personnel_unit_ids),
-                list(self.approver_unit_ids))
+                list(self.approver_unit_ids), list(self.petition_paths))
 
     @classmethod
     def from_cache(cls, value: tuple) -> Scope:
-        is_admin, roots, edit_ids, roles, personnel_ids, approver_ids = value
+        is_admin, roots, edit_ids, roles, personnel_ids, approver_ids, petition_paths = value
         return cls(is_admin=is_admin, roots=tuple(Root(*r) for r in roots),
                    edit_unit_ids=tuple(edit_ids), roles=frozenset(roles),
-                   personnel_unit_ids=tuple(personnel_ids), approver_unit_ids=tuple(approver_ids))
+                   personnel_unit_ids=tuple(personnel_ids), approver_unit_ids=tuple(approver_ids),
+                   petition_paths=tuple(petition_paths))
 
 
 EMPTY = Scope()
@@ -255,6 +289,7 @@ def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]]
     edits: dict[int, str] = {}
     personnel: set[int] = set()
     approves: set[int] = set()
+    petitions: set[str] = set()
     for role, unit_id, path, depth in grants:
         powers = POWERS.get(role)
         if powers is None:  # a role this code no longer knows gives nothing
@@ -271,12 +306,18 @@ def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]]
             personnel.add(unit_id)
         if powers.approves_personnel:
             approves.add(unit_id)
+        if powers.handles_petitions:
+            petitions.add(path)
     # Minimal prefixes: sorted, a path under a kept one is covered by it. Fixed-width path
     # segments make "starts with" the same as "is under".
     roots: list[Root] = []
     for path in sorted(reads):
         if not any(path.startswith(kept.path) for kept in roots):
             roots.append(reads[path])
+    petition_paths: list[str] = []
+    for path in sorted(petitions):
+        if not any(path.startswith(kept) for kept in petition_paths):
+            petition_paths.append(path)
     return Scope(
         is_admin=is_admin,
         roots=tuple(roots),
@@ -284,6 +325,7 @@ def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]]
         roles=frozenset(roles),
         personnel_unit_ids=tuple(sorted(personnel)),
         approver_unit_ids=tuple(sorted(approves)),
+        petition_paths=tuple(petition_paths),
     )
 
 
@@ -292,8 +334,8 @@ SCOPE_TIMEOUT = 24 * 3600
 _TREE = "access:tree"
 # is_superuser is in the key: it makes an administrator, and the user admin can change it
 # without touching the grants.
-# v2: the personnel plan's unit ids joined the cached tuple.
-_SCOPE = "access:scope:v2:{pk}:{version}:{superuser:d}"
+# v2: the personnel plan's unit ids joined the cached tuple; v3: the petition handlers' paths.
+_SCOPE = "access:scope:v3:{pk}:{version}:{superuser:d}"
 _MEMO = "_access_scope"
 
 

@@ -16,6 +16,10 @@ class GrantRole(models.TextChoices):
     # Given and taken away only by the working-group services (workgroups.services): a
     # user holds it on a unit exactly while they have an active assignment to follow it.
     FOLLOWS = "follows", _("Working-group member")
+    # The inspection committee (or internal affairs board) of a superior: handles the
+    # petitions about the unit and its subtree and reads the senders' identity
+    # (DOMAIN.md "Petition"). Given by administrators in the user admin.
+    HANDLES_PETITIONS = "petitions", _("Petition handler")
     ADMIN = "admin", _("Administrator")
 
 

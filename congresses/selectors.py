@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from committees.models import Level, Unit
 
+from . import hooks
 from .models import (
     Congress,
     Light,
@@ -401,6 +402,9 @@ def congress_light(congress: Congress | None, *, overdue_below: int, deadline: d
             problems.append((Light.AT_RISK, ngettext(
                 "%(n)d step due within %(days)d days", "%(n)d steps due within %(days)d days", due_soon
             ) % {"n": due_soon, "days": AT_RISK_DAYS}))
+        # Rules of later apps (open personnel petitions), read from the annotations the
+        # callers added with congresses.hooks.light_annotations.
+        problems.extend(hooks.light_problems(congress, today))
     if overdue_below:
         problems.append((Light.AT_RISK, ngettext(
             "%(n)d overdue step below", "%(n)d overdue steps below", overdue_below) % {"n": overdue_below}))

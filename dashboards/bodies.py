@@ -184,6 +184,8 @@ def child_json(row: ChildRow) -> dict:
         "congress": _congress_json(row.congress), "deadline": _deadline_json(row.deadline),
         "light": row.light, "reasons": row.reasons, "reason": row.reason,
         "subtree": _totals_json(row.totals),
+        # Issue 14: open, overdue and personnel petitions of the child's subtree: counts only.
+        "petitions": row.petitions.as_dict(),
     }
 
 
@@ -214,6 +216,8 @@ def dashboard_json(d: Dashboard) -> dict:
             for r in d.dates
         ],
         "documents": _documents_json(d.documents),
+        # Issue 14: open, overdue and personnel petitions of the subtree: counts only.
+        "petitions": d.own_petitions.as_dict(),
         "children": [],
     }
 

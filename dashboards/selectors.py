@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from committees.models import Level, Unit
 from committees.names import name_order
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
+from congresses.hooks import light_annotations
 from congresses.selectors import (  # noqa: F401  (AT_RISK_DAYS, LIGHT_RANK: read from here too)
     AT_RISK_DAYS,
     LIGHT_RANK,
@@ -30,6 +31,8 @@ from congresses.selectors import (  # noqa: F401  (AT_RISK_DAYS, LIGHT_RANK: rea
     subcommittees_annotation,
 )
 from documents.selectors import DocumentsTile, dashboard_documents
+from petitions.selectors import Counts as PetitionCounts
+from petitions.selectors import counts_for as petition_counts_for
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
 from workgroups.selectors import followed_annotations
 
@@ -141,6 +144,7 @@ class ChildRow:
     light: Light = Light.ON_TRACK
     reasons: list[str] = field(default_factory=list)
     deadline: Deadline | None = None
+    petitions: PetitionCounts = field(default_factory=PetitionCounts)  # of its subtree, counts only
 
     @property
     def reason(self) -> str:
@@ -175,6 +179,19 @@ class Dashboard:
     # Every child unit in the tree's name order. `children` holds their rows, all of them
     # unless the caller asked for some only (`rows_for`: the others are cached, dashboards.rows).
     child_units: list[Unit] = field(default_factory=list)
+    # Open, overdue and personnel petitions of the unit's subtree and each child's (counts
+    # only: petitions.selectors.counts_for, one query).
+    petitions: dict[int, PetitionCounts] = field(default_factory=dict)
+
+    @property
+    def own_petitions(self) -> PetitionCounts:
+        return self.petitions.get(self.unit.pk) or PetitionCounts()
+
+    @property
+    def child_petitions(self) -> list[tuple[Unit, PetitionCounts]]:
+        """The children with open petitions in their subtree, the most overdue first."""
+        rows = [(child, self.petitions[child.pk]) for child in self.child_units if self.petitions.get(child.pk)]
+        return sorted(rows, key=lambda r: (-r[1].overdue, -r[1].personnel, -r[1].open, r[0].name))
 
     @property
     def term(self) -> Term:
@@ -358,11 +375,13 @@ def unit_family(unit: Unit) -> tuple[list[Unit], list[Unit]]:
 def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
                    family: tuple[list[Unit], list[Unit]] | None = None,
                    rows_for: Collection[int] | None = None) -> Dashboard:
-    """A fixed number of queries whatever the size of the tree (ten, the current terms and
-    their deadlines read before): the ancestors and children, the congresses of the unit
-    and its children, the four roll-up tables for the unit and its children, the current
-    terms' plan steps, its congress calendar. A unit without subordinates has no roll-ups:
-    its dashboard reads its own milestones instead (three).
+    """A fixed number of queries whatever the size of the tree (eleven, the current terms
+    and their deadlines read before): the ancestors and children, the congresses of the
+    unit and its children, the four roll-up tables for the unit and its children, the
+    current terms' plan steps, its congress calendar, the petition counts of the unit and
+    every child (own cases and roll-up in one UNION: the petitions tile lists the children
+    with open cases, whichever rows are rebuilt). A unit without subordinates has no
+    roll-ups: its dashboard reads its own milestones and petitions instead (four).
 
     `family` is `unit_family(unit)` when the caller has read it already (one query fewer);
     `rows_for`, when given, names the children whose rows to build (the dashboard's cached
@@ -378,6 +397,7 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
             steps_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE)),
             steps_overdue=Count("milestones", filter=not_done & Q(milestones__due_date__lt=today)),
             steps_due_soon=Count("milestones", filter=not_done & Q(milestones__due_date__gte=today, milestones__due_date__lte=soon)),
+            **light_annotations(today),
         )
     }
     own = congresses.get(unit.pk)
@@ -390,7 +410,8 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
                  for m in milestones]
         return Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=Totals(),
                          steps=steps, children=[], congress=own,
-                         documents=dashboard_documents(unit=unit, congress=own, term_ids=[], subtree=False))
+                         documents=dashboard_documents(unit=unit, congress=own, term_ids=[], subtree=False),
+                         petitions=petition_counts_for([unit.pk], today))
     per_step: dict[int, tuple[int, int]] = {}
     totals = _totals_for([unit.pk, *[c.pk for c in wanted]], terms, today, per_step)
     term_order = {t.pk: i for i, t in enumerate(terms.terms)}
@@ -404,12 +425,14 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
                   steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates,
                   subcommittee_levels=_subcommittee_levels(plan, terms),
                   documents=dashboard_documents(unit=unit, congress=own, term_ids=list(term_order)),
-                  child_units=children)
+                  child_units=children,
+                  petitions=petition_counts_for([unit.pk, *[c.pk for c in children]], today))
     for child in wanted:
         congress = congresses.get(child.pk)
         child_totals = totals.get(child.pk, Totals())
         deadline = d.deadline_of(child.level)
         light, reasons = _light(congress, child_totals, deadline.date if deadline else None, today)
         d.children.append(ChildRow(unit=child, congress=congress, totals=child_totals, light=light,
-                                   reasons=reasons, deadline=deadline))
+                                   reasons=reasons, deadline=deadline,
+                                   petitions=d.petitions.get(child.pk) or PetitionCounts()))
     return d

@@ -122,6 +122,9 @@ class Reason(models.TextChoices):
     ESCALATION = "escalation", _("Escalation: overdue in a subordinate unit")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest: overdue units")
     COMMENT_REQUEST = "comment_request", _("Comments requested on a congress document")
+    # Petitions (petitions app): a case assigned to the recipient, before and after its due date.
+    PETITION_DUE = "petition_due", _("Petition due soon")
+    PETITION_OVERDUE = "petition_overdue", _("Petition past its due date")
 
 
 # Reasons a user may turn off; escalations always reach them.
@@ -272,6 +275,13 @@ class DeliveryItem(models.Model):
         on_delete=models.CASCADE, null=True, blank=True,
     )
 
+    # A petition case assigned to the recipient (petitions app): the line names the case by
+    # number, kind and unit, never its sender.
+    petition = models.ForeignKey(
+        "petitions.Petition", verbose_name=_("petition"), related_name="+", on_delete=models.CASCADE,
+        null=True, blank=True,
+    )
+
     class Meta:
         verbose_name = _("delivery item")
         verbose_name_plural = _("delivery items")
@@ -282,17 +292,22 @@ class DeliveryItem(models.Model):
                 name="deliveryitem_milestone_once",
             ),
             models.UniqueConstraint(
-                fields=["delivery", "unit", "reason"], condition=Q(milestone__isnull=True, comment_request__isnull=True),
+                fields=["delivery", "unit", "reason"],
+                condition=Q(milestone__isnull=True, comment_request__isnull=True, petition__isnull=True),
                 name="deliveryitem_unit_once",
             ),
             models.UniqueConstraint(
                 fields=["delivery", "comment_request", "reason"], condition=Q(comment_request__isnull=False),
                 name="deliveryitem_comment_once",
             ),
+            models.UniqueConstraint(
+                fields=["delivery", "petition", "reason"], condition=Q(petition__isnull=False),
+                name="deliveryitem_petition_once",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()}: {self.milestone or self.comment_request or self.unit}"
+        return f"{self.get_reason_display()}: {self.milestone or self.comment_request or self.petition or self.unit}"
 
     def days_from(self, day: dt.date) -> int | None:
         """Days from `day` to the due date: positive before it, negative after."""

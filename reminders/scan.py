@@ -20,6 +20,9 @@ of the current term with a due date, in active units, for active users:
   unit (see `_escalation_followers`);
 - weekly digest: every unit with an overdue milestone → the provincial viewers and the
   working-group members whose grants (`weekly_digest` power) cover it, one line per unit;
+- petitions (petitions app): an open case due in one of `days_before` days, or due
+  yesterday → the handler it is assigned to (or, unassigned, every handler whose grant
+  covers its unit); the line names the case by number, never its sender;
 - comment requests (documents app): a request of an open comment round not answered yet,
   whose deadline is one of the "due soon" dates or yesterday → the secretaries of the
   recipient unit (the same `unit_reminders` power), or the named person. Its lines join
@@ -53,6 +56,8 @@ from accounts.models import User
 from committees.models import Unit
 from congresses.models import Congress, Milestone, MilestoneStatus
 from documents.models import CommentRecipient, CommentRound, CongressDocument
+from petitions.models import OPEN_STATUSES as PETITION_OPEN
+from petitions.models import Petition
 
 from .models import Channel, Delivery, DeliveryItem, DeliveryState, NotificationPreference, Reason, ReminderPolicy
 
@@ -61,7 +66,7 @@ OPEN_STATUSES = [s for s in MilestoneStatus.values if s != MilestoneStatus.DONE]
 TermLevels = Sequence[tuple[int, "list[str] | None"]]
 
 COLUMNS = ("recipient_id", "channel", "reason", "milestone_id", "unit_id", "due_date", "overdue_count",
-           "comment_request_id")
+           "comment_request_id", "petition_id")
 
 # Table names, from the models, so a renamed table cannot break the SQL silently.
 M = Milestone._meta.db_table
@@ -74,12 +79,13 @@ I = DeliveryItem._meta.db_table  # noqa: E741
 CR = CommentRecipient._meta.db_table
 RD = CommentRound._meta.db_table
 CD = CongressDocument._meta.db_table
+PT = Petition._meta.db_table
 
 # Which preference field turns a reason off; escalation has none.
 PREFERENCE_FIELD = {Reason.DUE_SOON: "due_soon", Reason.OVERDUE: "overdue", Reason.WEEKLY_DIGEST: "weekly_digest"}
 # Reasons that no preference turns off but whose channels follow the user's choice (a
 # request for comments is addressed to the user: it is not a nag to opt out of).
-CHANNEL_ONLY = {Reason.COMMENT_REQUEST}
+CHANNEL_ONLY = {Reason.COMMENT_REQUEST, Reason.PETITION_DUE, Reason.PETITION_OVERDUE}
 
 
 def _plain(params: list) -> list:
@@ -181,7 +187,7 @@ def _milestone_branch(reason: str, recipients: _Sql, due: _Sql, *, terms: TermLe
     return (
         _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason, m.id AS milestone_id,"
              " c.unit_id AS unit_id, m.due_date AS due_date, 1 AS overdue_count,"
-             " CAST(NULL AS BIGINT) AS comment_request_id ", [reason])
+             " CAST(NULL AS BIGINT) AS comment_request_id, CAST(NULL AS BIGINT) AS petition_id ", [reason])
         + _MILESTONE_JOINS + " " + recipients + " CROSS JOIN " + _channels()
         + " WHERE " + _open_milestones(terms, due) + " AND " + _reachable(reason)
     )
@@ -209,7 +215,8 @@ def _viewers_digest(day: dt.date, *, terms: TermLevels) -> _Sql:
     return (
         _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
              " CAST(NULL AS BIGINT) AS milestone_id, ou.unit_id AS unit_id, ou.due_date AS due_date,"
-             " ou.overdue_count AS overdue_count, CAST(NULL AS BIGINT) AS comment_request_id",
+             " ou.overdue_count AS overdue_count, CAST(NULL AS BIGINT) AS comment_request_id,"
+             " CAST(NULL AS BIGINT) AS petition_id",
              [Reason.WEEKLY_DIGEST])
         + " FROM " + _Sql(*access.sql_read_roots("weekly_digest")) + f" vr JOIN {A} a ON a.id = vr.user_id JOIN "
         + overdue + " ON ou.path LIKE (vr.path || '%%') CROSS JOIN " + _channels()
@@ -251,7 +258,8 @@ def _comment_branches(dates: list[dt.date]) -> list[_Sql]:
         return []
     select = _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
                   " CAST(NULL AS BIGINT) AS milestone_id, u.id AS unit_id, cr.deadline AS due_date,"
-                  " 1 AS overdue_count, r.id AS comment_request_id", [Reason.COMMENT_REQUEST])
+                  " 1 AS overdue_count, r.id AS comment_request_id, CAST(NULL AS BIGINT) AS petition_id",
+                  [Reason.COMMENT_REQUEST])
     open_due = (
         _Sql(f" WHERE r.answered_at IS NULL AND cr.closed_at IS NULL AND cr.deadline IN"
              f" ({', '.join(['%s'] * len(dates))})", [_date(d) for d in dates])
@@ -269,12 +277,46 @@ def _comment_branches(dates: list[dt.date]) -> list[_Sql]:
     return [to_units, to_people]
 
 
+def _petition_branches(reason: str, dates: list[dt.date]) -> list[_Sql]:
+    """Open petition cases due on `dates` (petitions app) → the handler they are assigned
+    to; a case nobody is assigned to → every handler whose grant covers its unit (the
+    `handles_petitions` power, accounts.access). The line carries the case's id, unit and
+    due date: never its sender."""
+    if not dates:
+        return []
+    select = _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
+                  " CAST(NULL AS BIGINT) AS milestone_id, p.unit_id AS unit_id, p.due_on AS due_date,"
+                  " 1 AS overdue_count, CAST(NULL AS BIGINT) AS comment_request_id, p.id AS petition_id", [reason])
+    due = (
+        _Sql(f" WHERE p.status IN ({', '.join(['%s'] * len(PETITION_OPEN))}) AND p.due_on IN"
+             f" ({', '.join(['%s'] * len(dates))})", [*PETITION_OPEN, *[_date(d) for d in dates]])
+        + " AND " + _reachable(reason)
+    )
+    # The assigned handler, while a grant of theirs still covers the case's unit (a handler
+    # whose grant was taken away no longer opens the case, so is not sent to it).
+    roles = access.roles_with("handles_petitions")
+    covered = _Sql(
+        f" AND EXISTS (SELECT 1 FROM {access.G} hg JOIN {U} hu ON hu.id = hg.unit_id WHERE hg.user_id = a.id"
+        f" AND hg.role IN ({', '.join(['%s'] * len(roles))}) AND u.path LIKE (hu.path || '%%'))", roles)
+    assigned = (select + f" FROM {PT} p JOIN {U} u ON u.id = p.unit_id JOIN {A} a ON a.id = p.handler_id CROSS JOIN "
+                + _channels() + due + covered)
+    unassigned = (
+        select + f" FROM {PT} p JOIN {U} u ON u.id = p.unit_id JOIN "
+        + _Sql(*access.sql_read_roots("handles_petitions"))
+        + f" hr ON u.path LIKE (hr.path || '%%') JOIN {A} a ON a.id = hr.user_id CROSS JOIN " + _channels()
+        + due + " AND p.handler_id IS NULL"
+    )
+    return [assigned, unassigned]
+
+
 def daily_candidates(*, day: dt.date, policy: ReminderPolicy, terms: TermLevels) -> Candidates:
     """The day's reminders: due soon, first overdue day, escalations, and comment
     requests before and after their deadline."""
     branches = []
     overdue_day = policy.overdue_date(day)
     branches += _comment_branches(policy.due_soon_dates(day) + ([overdue_day] if overdue_day else []))
+    branches += _petition_branches(Reason.PETITION_DUE, policy.due_soon_dates(day))
+    branches += _petition_branches(Reason.PETITION_OVERDUE, [overdue_day] if overdue_day else [])
     if due_soon := policy.due_soon_dates(day):
         branches.append(_milestone_branch(Reason.DUE_SOON, _unit_secretaries(), _due_on(due_soon), terms=terms))
     if overdue := policy.overdue_date(day):
@@ -325,8 +367,10 @@ def insert_items(candidates: Candidates, *, run_id: int) -> int:
     """The lines of the messages this run wrote (never of an earlier run's messages: what
     a recipient was told today does not change after the fact)."""
     sql = (
-        f"INSERT INTO {I} (delivery_id, reason, milestone_id, unit_id, due_date, overdue_count, comment_request_id)"
-        f" SELECT d.id, c.reason, c.milestone_id, c.unit_id, c.due_date, c.overdue_count, c.comment_request_id"
+        f"INSERT INTO {I} (delivery_id, reason, milestone_id, unit_id, due_date, overdue_count, comment_request_id,"
+        f" petition_id)"
+        f" SELECT d.id, c.reason, c.milestone_id, c.unit_id, c.due_date, c.overdue_count, c.comment_request_id,"
+        f" c.petition_id"
         f" FROM ({candidates.sql}) c"
         f" JOIN {D} d ON d.recipient_id = c.recipient_id AND d.channel = c.channel AND d.run_id = %s"
         f" WHERE 1=1 ON CONFLICT DO NOTHING"

@@ -17,7 +17,8 @@ from congresses.models import MilestoneStatus
 from .models import Channel, Delivery, DeliveryItem, DeliveryState, NotificationPreference, Reason
 
 # The order of the sections of a message: the most urgent first.
-REASON_ORDER = [Reason.ESCALATION, Reason.OVERDUE, Reason.COMMENT_REQUEST, Reason.DUE_SOON, Reason.WEEKLY_DIGEST]
+REASON_ORDER = [Reason.ESCALATION, Reason.PETITION_OVERDUE, Reason.OVERDUE, Reason.PETITION_DUE,
+                Reason.COMMENT_REQUEST, Reason.DUE_SOON, Reason.WEEKLY_DIGEST]
 # Lines of a notification shown in the list before "and N more" (the detail shows all).
 LIST_LINES_SHOWN = 5
 # Units listed in the weekly digest email; the rest are counted, the dashboard has them all.
@@ -49,7 +50,7 @@ def items_queryset() -> QuerySet[DeliveryItem]:
     """A message's lines in the order they are shown, with what a line displays."""
     return (
         DeliveryItem.objects.select_related("milestone__step", "milestone__congress", "unit",
-                                            "comment_request__round__document")
+                                            "comment_request__round__document", "petition")
         .alias(reason_rank=_reason_rank())
         .order_by("reason_rank", "due_date", "unit__name", "pk")
     )
@@ -89,6 +90,8 @@ def is_current(item: DeliveryItem) -> bool:
     if item.comment_request_id is not None:
         request = item.comment_request
         return request.answered_at is None and request.round.closed_at is None
+    if item.petition_id is not None:
+        return item.petition.is_open and item.petition.due_on == item.due_date
     if item.milestone_id is None:
         return True
     milestone = item.milestone
@@ -135,12 +138,24 @@ def _intro(reason: str) -> str:
         Reason.OVERDUE: _("These milestones of your unit were due yesterday and are not done yet."),
         Reason.DUE_SOON: _("These milestones of your unit are due soon."),
         Reason.COMMENT_REQUEST: _("Your comments are requested on these congress documents."),
+        Reason.PETITION_DUE: _("These petitions you handle are due soon."),
+        Reason.PETITION_OVERDUE: _("These petitions you handle were due yesterday and are not resolved yet."),
         Reason.WEEKLY_DIGEST: _("Units in your scope with milestones past their due date, the most "
                                 "overdue milestones first."),
     }[reason]
 
 
 def line_for(item: DeliveryItem, day: dt.date, *, base_url: str = "") -> Line:
+    if item.petition_id is not None:
+        # The case by number and kind: never its sender, never its summary.
+        petition = item.petition
+        return Line(
+            item=item, unit_name=item.unit.name,
+            step_title=_("Petition #%(n)s (%(kind)s)") % {"n": petition.pk, "kind": petition.get_kind_display()},
+            due_date=item.due_date, when=when_text(item.due_date, day),
+            url=f"{base_url}{reverse('petitions:case_detail', args=[petition.pk])}",
+            overdue_count=1, current=is_current(item), done=not petition.is_open,
+        )
     if item.comment_request_id is not None:
         request = item.comment_request
         return Line(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory, Password
 
 from accounts.models import Role, User
@@ -23,6 +24,8 @@ from congresses.models import Congress, DueRule, LevelDeadline, PlanStep, Term
 from congresses.services import congress_create, plan_apply_default, plan_step_add
 from personnel import services as personnel_services
 from personnel.models import Nominee, PersonnelPlan
+from petitions import services as petition_services
+from petitions.models import Petition
 
 PASSWORD = "Mat-khau-thu-2025!"
 
@@ -217,3 +220,30 @@ class NomineeFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, user=None, plan=None, **kwargs):
         return personnel_services.nominee_add(plan=plan, user=user, data=kwargs)
+
+
+class HandlerFactory(UserFactory):
+    """A petition handler (the inspection committee) of `unit` and its subtree."""
+
+    role = Role.HANDLES_PETITIONS
+    unit = factory.SubFactory(UnitFactory)
+
+
+class PetitionFactory(DjangoModelFactory):
+    """A petition registered through the service (petitions.services.petition_register):
+    anonymous unless `sender={"full_name": …}` is given; `user=` is who registers it (an
+    administrator by default)."""
+
+    class Meta:
+        model = Petition
+
+    unit = factory.SubFactory(UnitFactory)
+    received_on = factory.LazyFunction(lambda: timezone.localdate())
+    channel = "post"
+    kind = "complaint"
+    summary = factory.Sequence(lambda n: f"Nội dung đơn {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, user=None, sender=None, **kwargs):
+        user = user or User.objects.filter(grants__role=Role.ADMIN).first() or AdminFactory()
+        return petition_services.petition_register(user=user, anonymous=not sender, sender=sender, **kwargs)

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from committees.models import Level, Unit
 from congresses.models import Congress, Light, MilestoneStatus
+from congresses.hooks import light_annotations
 from congresses.selectors import AT_RISK_DAYS, CurrentTerms, congress_light, deadline_for
 from core.text import fold
 
@@ -228,7 +229,8 @@ def my_units(*, user, terms: CurrentTerms, today: dt.date) -> list[MyUnitRow]:
         .filter(terms.q("term", "unit__level"))
         .annotate(overdue=Count("milestones", filter=Q(milestones__due_date__lt=today) & not_done),
                   steps_due_soon=Count("milestones", filter=not_done & Q(
-                      milestones__due_date__gte=today, milestones__due_date__lte=soon)))
+                      milestones__due_date__gte=today, milestones__due_date__lte=soon)),
+                  **light_annotations(today))
     }
     latest_ids = (FollowUp.objects.filter(unit_id=OuterRef("pk")).order_by("-happened_on", "-pk").values("pk")[:1])
     # The overdue steps below each unit (the roll-up), in the same query as the latest entry.

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reminders",
     "workgroups",
     "personnel",
+    "petitions",
 ]
 
 MIDDLEWARE = [
@@ -290,3 +291,7 @@ def derived_field_key(secret: str) -> str:
 # The deployed release (e.g. the commit), part of the cached dashboard bodies' keys
 # (dashboards.cache.release); empty: a digest of the templates, computed at start-up.
 PORTAL_RELEASE = env.str("PORTAL_RELEASE", default="")
+
+# Petitions (issue 14): a congress within this many days with an open petition about its
+# personnel is red ("resolved before the congress", petitions.rules).
+PETITION_RED_DAYS = env.int("PETITION_RED_DAYS", default=30)

@@ -61,6 +61,7 @@ from tests.factories import (
     ViewerFactory,
 )
 from personnel import checks as personnel_checks
+from petitions import services as petition_services
 from personnel import services as personnel_services
 from workgroups import services as workgroup_services
 
@@ -322,6 +323,26 @@ def build_world() -> SimpleNamespace:
             personnel_services.check_acknowledge(plan=w.plan_b, user=w.secretary_b, code=code, reason="sweep")
     w.plan_b = personnel_services.plan_submit(plan=w.plan_b, user=w.secretary_b)
     personnel_services.plan_read_record(plan=w.plan_b, user=w.secretary_b, page="detail")
+    # A named petition about B's nominee, registered by B's petition handler with a letter
+    # attached, accepted, verifying and concluded with a file: the objects of the petition
+    # URLs. Nobody outside B's handlers (A's secretary included) may open it.
+    petition_services.deadline_rules_update(user=w.admin, rows={"denunciation": (7, 30)})
+    w.handler_b = UserFactory(username="sweep_handler_b", full_name=f"Kiểm tra {B_MARK}", role="petitions",
+                              unit=w.unit_b)
+    w.petition_b = petition_services.petition_register(
+        user=w.handler_b, unit=w.unit_b, received_on=dt.date.today(), channel="post", kind="denunciation",
+        summary=f"Đơn {B_MARK}", anonymous=False, sender={"full_name": f"Người gửi {B_MARK}", "contact": "0900"},
+        nominee=w.nominee_b, handler=w.handler_b,
+        files=[SimpleUploadedFile("don.pdf", b"%PDF-1.4 letter of B")])
+    w.petition_attachment_b = w.petition_b.attachments.get()
+    w.petition_b = petition_services.petition_classify(petition=w.petition_b, user=w.handler_b, decision="accepted")
+    w.petition_b = petition_services.petition_verify(petition=w.petition_b, user=w.handler_b)
+    w.open_petition_b = petition_services.petition_register(
+        user=w.handler_b, unit=w.unit_b, received_on=dt.date.today(), channel="email", kind="complaint",
+        summary=f"Khiếu nại {B_MARK}")
+    w.petition_b = petition_services.petition_conclude(
+        petition=w.petition_b, user=w.handler_b, conclusion=f"Kết luận {B_MARK}",
+        conclusion_file=SimpleUploadedFile("ket-luan.pdf", b"%PDF-1.4 conclusion of B"))
     axes = {"username": w.secretary_b.username, "ip_address": "10.0.0.2", "user_agent": "sweep",
             "http_accept": "*/*", "path_info": "/login/"}
     access_attempt = AccessAttempt.objects.create(**axes, get_data="", post_data="", failures_since_start=1)
@@ -332,7 +353,7 @@ def build_world() -> SimpleNamespace:
             w.unit_b, w.congress_b, w.milestone_b, w.secretary_b, w.token_b, w.notification_b, w.preference_b,
             w.congress_document_b, w.round_b,
             w.workgroup_b, w.member_b, w.plan_b, w.assignment_b, w.follow_up_b, w.attachment_b,
-            w.workgroup_b.sub_teams.get(), w.workgroup_b.group_units.get(), w.subcommittee_b,
+            w.workgroup_b.sub_teams.get(), w.workgroup_b.group_units.get(), w.subcommittee_b, w.petition_b,
             access_attempt, AccessLog.objects.create(**axes), AccessFailureLog.objects.create(**axes),
         )
     }
@@ -397,6 +418,10 @@ RULES: list[Rule] = [
     Rule(r"^admin/$", r"^url$", lambda w, m: (f"committees/unit/{w.unit_b.pk}/change", True),
          "a path to B's unit without its slash (the admin's catch-all)"),
     Rule(r"(?:^|/)units/import/$", r".*", lambda w, m: (w.import_job.pk, True), "an import job (admins only)"),
+    Rule(r"(?:^|/)petitions/cases/$", r".*", lambda w, m: (w.petition_b.pk, True),
+         "a named petition about B's nominee, concluded with a file"),
+    Rule(r"(?:^|/)petitions/attachments/$", r".*", lambda w, m: (w.petition_attachment_b.pk, True),
+         "the letter attached to B's petition"),
     Rule(r"(?:^|/)units/$", r".*", lambda w, m: (w.unit_b.pk, True), "B's unit"),
     Rule(r"(?:^|/)congresses/$", r".*", lambda w, m: (w.congress_b.pk, True), "B's congress"),
     Rule(r"(?:^|/)milestones/$", r".*", lambda w, m: (w.milestone_b.pk, True), "B's milestone with evidence"),
@@ -518,6 +543,17 @@ PAYLOADS: dict[str, Callable[[SimpleNamespace, Filled], dict]] = {
     "documents:round_public": lambda w, f: {"count": "3", "source": "sweep"},
     "documents:round_close": lambda w, f: {"synthesis_note": "sweep"},
     "documents:request_answer": lambda w, f: {"text": "sweep"},
+    "petitions:case_register": lambda w, f: {
+        "received_on": dt.date.today().isoformat(), "channel": "post", "kind": "complaint", "unit": w.unit_b.pk,
+        "summary": "sweep", "anonymous": "on"},
+    "petitions:case_classify": lambda w, f: {"decision": "filed"},
+    "petitions:case_verify": lambda w, f: {"note": "sweep"},
+    "petitions:case_conclude": lambda w, f: {"conclusion": "sweep"},
+    "petitions:case_close": lambda w, f: {"note": "sweep"},
+    "petitions:case_extend": lambda w, f: {"days": "5", "reason": "sweep"},
+    "petitions:case_assign": lambda w, f: {"handler": w.handler_b.pk},
+    "petitions:deadlines": lambda w, f: {f"{k}_{s}": "9" for k in ("complaint", "denunciation", "proposal",
+                                                                    "reflection") for s in ("classify", "resolve")},
     "committees:unit_import": lambda w, f: {
         "file": SimpleUploadedFile("units.csv", b"code,parent_code,name,level,kind\n"), "dry_run": ""},
 }

@@ -57,7 +57,7 @@ def test_the_dashboard_shows_subcommittees_set_up_and_units_followed_per_level(
     world, tree, admin_user, client_for, django_assert_max_num_queries,
 ):
     client = client_for(admin_user)
-    with django_assert_max_num_queries(14):  # the dashboard's pin (12, the documents tile, the personnel counts): the counts are read in its queries
+    with django_assert_max_num_queries(15):  # the dashboard's pin (12, the documents tile, the personnel counts, the petition counts): the counts are read in its queries
         page = client.get(reverse("dashboards:unit_dashboard", args=[tree.province.pk])).content.decode()
     units = reverse("dashboards:unit_units", args=[tree.province.pk])
     assert re.search(r'id="count-subcommittees-upper" href="[^"]*subcommittees=no">1/2</a>', page)

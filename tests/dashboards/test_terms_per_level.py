@@ -73,7 +73,8 @@ def test_the_list_exports_and_json_take_each_unit_in_its_levels_term(world, clie
     admin, main, cells_term, bloc, g1, g2, s1, s2 = world
     client.force_login(admin)
     # two current terms, the same pin as one: 12 + the documents tile + the personnel counts
-    with django_assert_max_num_queries(14):
+    # + the petition counts
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("dashboards:unit_dashboard", args=[bloc.pk])).status_code == 200
     base = reverse("dashboards:unit_units", args=[bloc.pk])
     assert codes(client.get(f"{base}?status=held")) == ["S1"]

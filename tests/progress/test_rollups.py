@@ -4,7 +4,9 @@ registered, held, deleted; milestones done, reopened and deleted; imports; the b
 services; plan steps added, changed (levels, due rule) and removed after congresses
 were opened; subcommittees set up and removed; units followed and unfollowed by working
 groups and their members, members leaving, groups dissolved; congress documents created,
-their drafting steps ticked and reopened, sent for comments, answered and approved. Every counter in progress.registry is compared, so an app that registers a new
+their drafting steps ticked and reopened, sent for comments, answered and approved;
+petitions registered (about personnel or not), classified, verified, concluded, closed and
+their deadlines extended. Every counter in progress.registry is compared, so an app that registers a new
 one is covered here without editing this test."""
 
 import datetime as dt
@@ -29,6 +31,8 @@ from congresses.models import Congress, DueRule, MilestoneStatus, PlanStep, Term
 from personnel import checks as personnel_checks
 from personnel import services as personnel_services
 from personnel.models import PersonnelPlan, PlanStatus
+from petitions import services as petition_services
+from petitions.models import Petition, PetitionKind, PetitionStatus
 from progress import rollups
 from workgroups import services as workgroup_services
 from workgroups.models import Assignment, GroupMember, GroupUnit, WorkingGroup
@@ -41,7 +45,8 @@ OPS = st.lists(
                          "step_add", "step_change", "step_remove", "subcommittee", "subcommittee_delete",
                          "follow", "unfollow", "unassign", "member_leave", "dissolve", "group",
                          "document", "doc_step", "doc_reopen", "doc_round", "doc_answer", "doc_review",
-                         "plan", "nominee", "plan_submit", "plan_decide", "plan_results", "plan_revise"]),
+                         "plan", "nominee", "plan_submit", "plan_decide", "plan_results", "plan_revise",
+                         "petition", "petition_step", "petition_extend"]),
         st.integers(0, 1000), st.integers(0, 1000), st.integers(-40, 40),
     ),
     min_size=3, max_size=25,
@@ -153,7 +158,7 @@ class RollupPropertyTest(TestCase):
                                          registered_on=today if b % 2 else None)
         elif op == "delete_unit":
             # Only a unit without subordinates, congresses or users can go.
-            unit = self._pick(units.filter(children__isnull=True, congresses__isnull=True,
+            unit = self._pick(units.filter(children__isnull=True, congresses__isnull=True, petitions__isnull=True,
                                            comment_requests__isnull=True).exclude(pk=self.root.pk), a)
             if unit:
                 unit_services.unit_delete(unit=unit)
@@ -183,6 +188,8 @@ class RollupPropertyTest(TestCase):
             services.plan_step_update(step=step, user=self.user, data=data, allow_done=True)
         elif op in ("plan", "nominee", "plan_submit", "plan_decide", "plan_results", "plan_revise"):
             self._personnel(op, a, b, delta)
+        elif op.startswith("petition"):
+            self._petition(op, a, b, delta)
         elif op == "step_remove":
             step = self._pick(PlanStep.objects.all(), a)
             if step is not None:
@@ -326,6 +333,32 @@ class RollupPropertyTest(TestCase):
             if plan:
                 personnel_services.plan_revise(plan=plan, user=self.user, reason="change")
 
+    def _petition(self, op, a, b, delta):
+        """Petitions (petitions.progress): registered on a day before today (so some are
+        overdue), about personnel or not, moved one step along the workflow, extended."""
+        if op == "petition":
+            unit = self._pick(Unit.objects.all(), a)
+            petition_services.petition_register(
+                user=self.user, unit=unit, received_on=timezone.localdate() - dt.timedelta(days=abs(delta)),
+                channel="post", kind=PetitionKind.values[b % 4], summary="s", about_personnel=bool(b % 2))
+            return
+        petition = self._pick(Petition.objects.all(), a)
+        if petition is None:
+            return
+        if op == "petition_extend":
+            petition_services.petition_extend(petition=petition, user=self.user, days=1 + b % 20, reason="r")
+        elif petition.status == PetitionStatus.RECEIVED:
+            decision = [PetitionStatus.ACCEPTED, PetitionStatus.ACCEPTED, PetitionStatus.FILED,
+                        PetitionStatus.TRANSFERRED][b % 4]
+            petition_services.petition_classify(petition=petition, user=self.user, decision=decision,
+                                                transferred_to="Thanh tra")
+        elif petition.status == PetitionStatus.ACCEPTED:
+            petition_services.petition_verify(petition=petition, user=self.user)
+        elif petition.status == PetitionStatus.VERIFYING:
+            petition_services.petition_conclude(petition=petition, user=self.user, conclusion="c")
+        elif petition.status == PetitionStatus.CONCLUDED:
+            petition_services.petition_close(petition=petition, user=self.user)
+
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(ops=OPS)
     def test_rollups_equal_recomputation_after_any_sequence(self, ops):
@@ -361,6 +394,14 @@ class RollupPropertyTest(TestCase):
         upper.refresh_from_db()
         assert not upper.before_subordinates
         assert rollups.differences() == []
+
+    def test_petition_counts_follow_the_workflow_extensions_and_moves(self):
+        for op in [("petition", 3, 1, -40), ("petition", 4, 2, 0), ("petition", 5, 3, -3), ("petition_step", 0, 0, 0),
+                   ("petition_extend", 0, 5, 0), ("move", 3, 1, 0), ("petition_step", 1, 2, 0),
+                   ("petition_step", 0, 0, 0), ("level", 4, 2, 0), ("petition_step", 0, 0, 0)]:
+            self._apply(*op)
+            assert rollups.differences() == [], op
+        assert sorted(Petition.objects.values_list("status", flat=True)) == ["concluded", "filed", "received"]
 
     def test_rebuild_restores_truth(self):
         child = unit_services.unit_create(code="C", name="C", level=Level.UPPER, parent=self.root)
