@@ -61,6 +61,14 @@ class Powers:
     # the unit (the superior's standing committee approves them).
     reads_personnel: bool = False
     approves_personnel: bool = False
+    # Conclusions of the standing committee (DOMAIN.md "Briefing", conclusions app):
+    # `keeps_conclusions` records the unit's meetings and conclusions, keeps its bodies
+    # (boards, office) and answers the tasks a superior's conclusion gives to the unit;
+    # `body_tasks` answers the tasks of the bodies the user is a member of (Scope.body_ids),
+    # and reads nothing else; `in_charge` lists the unit on the holder's "my units" page.
+    keeps_conclusions: bool = False
+    body_tasks: bool = False
+    in_charge: bool = False
 
     def __or__(self, other: Powers) -> Powers:
         return Powers(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
@@ -69,11 +77,18 @@ class Powers:
 POWERS: dict[str, Powers] = {
     GrantRole.VIEWER: Powers(reads_subtree=True, weekly_digest=True),
     GrantRole.SECRETARY: Powers(reads_subtree=True, edits_unit=True, unit_reminders=True, escalations=True,
-                                reads_personnel=True, approves_personnel=True),
+                                reads_personnel=True, approves_personnel=True, keeps_conclusions=True),
     # A working-group member on a unit they are assigned to follow (DOMAIN.md "Working
     # group"): reads its subtree, is told when its steps are escalated, and gets the weekly
     # digest of its overdue units. Never edits: the unit's secretary keeps its congress.
     GrantRole.FOLLOWS: Powers(reads_subtree=True, own_escalations=True, weekly_digest=True),
+    # A standing committee member in charge of a subordinate unit (seed 002, "phụ trách
+    # huyện"): like a working-group follower, reads its subtree, gets its escalations and
+    # the weekly digest, and finds it on "my units". Steers; never edits.
+    GrantRole.IN_CHARGE: Powers(reads_subtree=True, own_escalations=True, weekly_digest=True, in_charge=True),
+    # A member of a board of the unit (Ban Tổ chức Tỉnh ủy …): their bodies' tasks only, not
+    # the unit's subtree; the bodies are the user's memberships (Scope.body_ids).
+    GrantRole.BODY_MEMBER: Powers(body_tasks=True),
     GrantRole.ADMIN: Powers(everything=True),
 }
 NO_POWERS = Powers()
@@ -106,6 +121,9 @@ class Scope:
     roles: frozenset[str] = frozenset()     # the roles the user holds, on any unit
     personnel_unit_ids: tuple[int, ...] = ()  # units whose own personnel plan the user prepares
     approver_unit_ids: tuple[int, ...] = ()   # units whose direct subordinates' plans the user approves
+    conclusion_unit_ids: tuple[int, ...] = ()  # units whose conclusions and bodies the user keeps
+    in_charge_unit_ids: tuple[int, ...] = ()   # units a standing committee member is in charge of
+    body_ids: tuple[int, ...] = ()            # bodies (conclusions.Body) the user is a member of
 
     # -- what the user holds ---------------------------------------------------------------
 
@@ -118,8 +136,9 @@ class Scope:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing to read: the user sees the "no scope" page."""
-        return not self.is_admin and not self.roots
+        """Nothing to read: the user sees the "no scope" page (a board member with no
+        other grant reads their tasks: not empty)."""
+        return not self.is_admin and not self.roots and not self.body_ids
 
     @property
     def read_paths(self) -> tuple[str, ...]:
@@ -142,6 +161,17 @@ class Scope:
     def follows(self) -> bool:
         """The user follows units for a working group: their home is "my units"."""
         return GrantRole.FOLLOWS.value in self.roles
+
+    @property
+    def has_my_units(self) -> bool:
+        """The user follows units for a working group or is in charge of units: their home
+        is "my units" (workgroups.views.my_units lists both)."""
+        return self.follows or bool(self.in_charge_unit_ids)
+
+    @property
+    def has_tasks(self) -> bool:
+        """The user answers conclusion tasks: of their bodies, or given to their units."""
+        return self.is_admin or bool(self.body_ids or self.conclusion_unit_ids)
 
     @property
     def role_labels(self) -> str:
@@ -227,34 +257,92 @@ class Scope:
     def can_read_personnel(self, unit) -> bool:
         return self.can_prepare_personnel(unit) or self.can_approve_personnel(unit)
 
+    # -- conclusions and their tasks (conclusions app) -----------------------------------------
+
+    def can_keep_conclusions(self, unit) -> bool:
+        """Whether the user records the unit's meetings and conclusions and keeps its bodies:
+        its secretaries (the office records for them) and administrators."""
+        unit_id = unit if isinstance(unit, int) else unit.pk
+        return self.is_admin or unit_id in self.conclusion_unit_ids
+
+    def task_q(self, prefix: str = "") -> Q:
+        """A filter for conclusion tasks (through `prefix`, e.g. "task__" on reports) the user
+        may read: every task of a conclusion of a unit they read; a task of a body they are
+        a member of; a task given to a unit they keep (or to a subcommittee of its
+        congress). A board member does not read another board's tasks unless the
+        conclusion's unit is in their scope (issue 16)."""
+        if self.is_admin:
+            return Q()
+        q = self.read_q(f"{prefix}conclusion__unit__path") if self.roots else Q(pk__in=[])
+        if self.body_ids:
+            q |= Q(**{f"{prefix}body_id__in": self.body_ids})
+        if self.conclusion_unit_ids:
+            q |= Q(**{f"{prefix}unit_id__in": self.conclusion_unit_ids})
+            q |= Q(**{f"{prefix}subcommittee__congress__unit_id__in": self.conclusion_unit_ids})
+        return q
+
+    def answers_task_q(self, prefix: str = "") -> Q:
+        """Tasks the user answers (reports progress on, closes): a body's members, the
+        keepers of the responsible unit (or of the subcommittee's congress), and the keepers
+        of the conclusion's unit, who may record what a body told them."""
+        if self.is_admin:
+            return Q()
+        q = Q(pk__in=[])
+        if self.body_ids:
+            q |= Q(**{f"{prefix}body_id__in": self.body_ids})
+        if self.conclusion_unit_ids:
+            q |= Q(**{f"{prefix}unit_id__in": self.conclusion_unit_ids})
+            q |= Q(**{f"{prefix}subcommittee__congress__unit_id__in": self.conclusion_unit_ids})
+            q |= Q(**{f"{prefix}conclusion__unit_id__in": self.conclusion_unit_ids})
+        return q
+
+    def my_tasks_q(self) -> Q:
+        """The tasks on the user's "my tasks" page: their bodies', and those given to the units
+        (or the subcommittees of the congresses) they keep; not every task they may read."""
+        q = Q(pk__in=[])
+        if self.body_ids:
+            q |= Q(body_id__in=self.body_ids)
+        if self.conclusion_unit_ids:
+            q |= Q(unit_id__in=self.conclusion_unit_ids)
+            q |= Q(subcommittee__congress__unit_id__in=self.conclusion_unit_ids)
+        return q
+
     # -- the cache -------------------------------------------------------------------------
 
     def to_cache(self) -> tuple:
         # Plain values, not the class: a cached scope survives a deployment that changes it.
         return (self.is_admin, [(r.unit_id, r.path, r.depth) for r in self.roots],
                 list(self.edit_unit_ids), sorted(self.roles), list(self.personnel_unit_ids),
-                list(self.approver_unit_ids))
+                list(self.approver_unit_ids), list(self.conclusion_unit_ids), list(self.in_charge_unit_ids),
+                list(self.body_ids))
 
     @classmethod
     def from_cache(cls, value: tuple) -> Scope:
-        is_admin, roots, edit_ids, roles, personnel_ids, approver_ids = value
+        (is_admin, roots, edit_ids, roles, personnel_ids, approver_ids, conclusion_ids, in_charge_ids,
+         body_ids) = value
         return cls(is_admin=is_admin, roots=tuple(Root(*r) for r in roots),
                    edit_unit_ids=tuple(edit_ids), roles=frozenset(roles),
-                   personnel_unit_ids=tuple(personnel_ids), approver_unit_ids=tuple(approver_ids))
+                   personnel_unit_ids=tuple(personnel_ids), approver_unit_ids=tuple(approver_ids),
+                   conclusion_unit_ids=tuple(conclusion_ids), in_charge_unit_ids=tuple(in_charge_ids),
+                   body_ids=tuple(body_ids))
 
 
 EMPTY = Scope()
 ADMIN = Scope(is_admin=True, roles=frozenset({GrantRole.ADMIN.value}))
 
 
-def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]], *, superuser: bool = False) -> Scope:
-    """The scope given by grants as (role, unit id, unit path, unit depth) rows."""
+def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]], *, superuser: bool = False,
+                body_ids: Iterable[int] = ()) -> Scope:
+    """The scope given by grants as (role, unit id, unit path, unit depth) rows, and the
+    bodies the user is a member of (read only for holders of a `body_tasks` role)."""
     roles: set[str] = set()
     is_admin = superuser
     reads: dict[str, Root] = {}
     edits: dict[int, str] = {}
     personnel: set[int] = set()
     approves: set[int] = set()
+    keeps: set[int] = set()
+    in_charge: set[int] = set()
     for role, unit_id, path, depth in grants:
         powers = POWERS.get(role)
         if powers is None:  # a role this code no longer knows gives nothing
@@ -271,6 +359,10 @@ def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]]
             personnel.add(unit_id)
         if powers.approves_personnel:
             approves.add(unit_id)
+        if powers.keeps_conclusions:
+            keeps.add(unit_id)
+        if powers.in_charge:
+            in_charge.add(unit_id)
     # Minimal prefixes: sorted, a path under a kept one is covered by it. Fixed-width path
     # segments make "starts with" the same as "is under".
     roots: list[Root] = []
@@ -284,6 +376,9 @@ def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]]
         roles=frozenset(roles),
         personnel_unit_ids=tuple(sorted(personnel)),
         approver_unit_ids=tuple(sorted(approves)),
+        conclusion_unit_ids=tuple(sorted(keeps)),
+        in_charge_unit_ids=tuple(sorted(in_charge)),
+        body_ids=tuple(sorted(set(body_ids))) if any(POWERS[r].body_tasks for r in roles) else (),
     )
 
 
@@ -292,8 +387,8 @@ SCOPE_TIMEOUT = 24 * 3600
 _TREE = "access:tree"
 # is_superuser is in the key: it makes an administrator, and the user admin can change it
 # without touching the grants.
-# v2: the personnel plan's unit ids joined the cached tuple.
-_SCOPE = "access:scope:v2:{pk}:{version}:{superuser:d}"
+# v2: the personnel plan's unit ids joined the cached tuple; v3: conclusions, in charge, bodies.
+_SCOPE = "access:scope:v3:{pk}:{version}:{superuser:d}"
 _MEMO = "_access_scope"
 
 
@@ -340,9 +435,28 @@ def _cached(user, key: str) -> Scope:
     return scope
 
 
+def _body_memberships(user_ids: list[int]) -> dict[int, list[int]]:
+    """{user id: the bodies they are a member of}. Bodies live in the conclusions app,
+    above this one: looked up by name so accounts imports nothing from it. One query,
+    asked only for holders of a `body_tasks` role (the conclusions services keep that grant
+    and call grants_changed() with every membership change)."""
+    from django.apps import apps
+
+    member = apps.get_model("conclusions", "BodyMember")
+    found: dict[int, list[int]] = {pk: [] for pk in user_ids}
+    for user_id, body_id in member.objects.filter(user_id__in=user_ids).values_list("user_id", "body_id"):
+        found[user_id].append(body_id)
+    return found
+
+
+def _needs_bodies(roles: Iterable[str]) -> bool:
+    return any(POWERS[r].body_tasks for r in roles if r in POWERS)
+
+
 def _compute(user) -> Scope:
-    rows = Grant.objects.filter(user_id=user.pk).values_list("role", "unit_id", "unit__path", "unit__depth")
-    return build_scope(rows, superuser=user.is_superuser)
+    rows = list(Grant.objects.filter(user_id=user.pk).values_list("role", "unit_id", "unit__path", "unit__depth"))
+    bodies = _body_memberships([user.pk])[user.pk] if _needs_bodies(r[0] for r in rows) else []
+    return build_scope(rows, superuser=user.is_superuser, body_ids=bodies)
 
 
 def prime(users: Iterable[User]) -> None:
@@ -356,8 +470,11 @@ def prime(users: Iterable[User]) -> None:
         "user_id", "role", "unit_id", "unit__path", "unit__depth")
     for user_id, *row in grants:
         rows[user_id].append(tuple(row))
+    members = [pk for pk, found in rows.items() if _needs_bodies(r[0] for r in found)]
+    bodies = _body_memberships(members) if members else {}
     for user in todo:
-        setattr(user, _MEMO, (_key(user), build_scope(rows[user.pk], superuser=user.is_superuser)))
+        setattr(user, _MEMO, (_key(user), build_scope(rows[user.pk], superuser=user.is_superuser,
+                                                      body_ids=bodies.get(user.pk, ()))))
 
 
 def forget(user) -> None:

@@ -16,6 +16,13 @@ class GrantRole(models.TextChoices):
     # Given and taken away only by the working-group services (workgroups.services): a
     # user holds it on a unit exactly while they have an active assignment to follow it.
     FOLLOWS = "follows", _("Working-group member")
+    # A member of the standing committee in charge of a subordinate unit ("Ủy viên Ban
+    # Thường vụ phụ trách huyện", seed 002), given by administrators.
+    IN_CHARGE = "in_charge", _("Standing committee member in charge")
+    # Given and taken away only by the conclusions services (conclusions.services): a user
+    # holds it on a unit exactly while they are a member of one of the unit's bodies
+    # (boards, office, front), whose tasks they then answer.
+    BODY_MEMBER = "body_member", _("Member of a board")
     ADMIN = "admin", _("Administrator")
 
 

@@ -122,6 +122,10 @@ class Reason(models.TextChoices):
     ESCALATION = "escalation", _("Escalation: overdue in a subordinate unit")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest: overdue units")
     COMMENT_REQUEST = "comment_request", _("Comments requested on a congress document")
+    # Tasks of a standing committee's conclusion (conclusions app): on the first overdue
+    # day to whoever answers the task, and once, some days later, to the meeting's chair.
+    TASK_OVERDUE = "task_overdue", _("A task of a conclusion is overdue")
+    TASK_ESCALATION = "task_escalation", _("Escalation: a task of your conclusion is overdue")
 
 
 # Reasons a user may turn off; escalations always reach them.
@@ -271,6 +275,11 @@ class DeliveryItem(models.Model):
         "documents.CommentRecipient", verbose_name=_("comment request"), related_name="+",
         on_delete=models.CASCADE, null=True, blank=True,
     )
+    # A task of a conclusion (conclusions app), overdue: the line's due date is the task's.
+    task = models.ForeignKey(
+        "conclusions.Task", verbose_name=_("task"), related_name="+", on_delete=models.CASCADE,
+        null=True, blank=True,
+    )
 
     class Meta:
         verbose_name = _("delivery item")
@@ -282,17 +291,21 @@ class DeliveryItem(models.Model):
                 name="deliveryitem_milestone_once",
             ),
             models.UniqueConstraint(
-                fields=["delivery", "unit", "reason"], condition=Q(milestone__isnull=True, comment_request__isnull=True),
+                fields=["delivery", "unit", "reason"], condition=Q(milestone__isnull=True, comment_request__isnull=True, task__isnull=True),
                 name="deliveryitem_unit_once",
             ),
             models.UniqueConstraint(
                 fields=["delivery", "comment_request", "reason"], condition=Q(comment_request__isnull=False),
                 name="deliveryitem_comment_once",
             ),
+            models.UniqueConstraint(
+                fields=["delivery", "task", "reason"], condition=Q(task__isnull=False),
+                name="deliveryitem_task_once",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()}: {self.milestone or self.comment_request or self.unit}"
+        return f"{self.get_reason_display()}: {self.milestone or self.comment_request or self.task or self.unit}"
 
     def days_from(self, day: dt.date) -> int | None:
         """Days from `day` to the due date: positive before it, negative after."""

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reminders",
     "workgroups",
     "personnel",
+    "conclusions",
 ]
 
 MIDDLEWARE = [
