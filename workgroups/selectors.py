@@ -208,9 +208,10 @@ class MyUnitRow:
     in_charge: bool = False
 
 
-def my_units(*, user, terms: CurrentTerms, today: dt.date) -> list[MyUnitRow]:
+def my_units(*, user, terms: CurrentTerms, today: dt.date, in_charge_ids: tuple[int, ...] = ()) -> list[MyUnitRow]:
     """The units the user follows now for a working group, and those they are in charge of
-    as a standing committee member (their scope's `in_charge_unit_ids`), each with its
+    as a standing committee member (`in_charge_ids`: their scope's in_charge_unit_ids, which
+    the view has at hand), each with its
     congress of the term current for its level, its overdue steps, its light and reasons
     (congresses.selectors.congress_light, as on the dashboard) and the latest follow-up
     entry: four queries (three with no unit), five with units in charge."""
@@ -225,7 +226,7 @@ def my_units(*, user, terms: CurrentTerms, today: dt.date) -> list[MyUnitRow]:
         groups.setdefault(a.unit_id, [])
         if a.member.group.name not in groups[a.unit_id]:
             groups[a.unit_id].append(a.member.group.name)
-    in_charge = set(user.scope.in_charge_unit_ids)
+    in_charge = set(in_charge_ids)
     missing = in_charge - set(units)
     if missing:
         for unit in Unit.objects.filter(pk__in=missing):

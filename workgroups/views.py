@@ -503,7 +503,8 @@ def my_units(request: HttpRequest) -> HttpResponse:
     entry, linking to their dashboards."""
     if not request.user.scope.has_my_units:
         raise Http404
-    rows = selectors.my_units(user=request.user, terms=current_terms(), today=timezone.localdate())
+    rows = selectors.my_units(user=request.user, terms=current_terms(), today=timezone.localdate(),
+                              in_charge_ids=request.user.scope.in_charge_unit_ids)
     return render(request, "workgroups/my_units.html", {"rows": rows})
 
 
