@@ -115,3 +115,27 @@ def test_a_subcommittees_task_is_reminded_to_the_units_secretaries(
 
     task = conclusion.tasks.get()
     assert [line[2:] for line in _lines(office)] == [(Reason.TASK_OVERDUE, task.pk)] * 2
+
+
+def test_a_member_in_charge_of_a_unit_gets_its_escalations(term, tree, congress_a, django_capture_on_commit_callbacks):
+    """The in_charge role escalates like a working-group follower (accounts.access POWERS):
+    a milestone of commune A overdue for 3 days reaches the standing committee member in
+    charge of A, not the one in charge of B."""
+    from accounts.models import GrantRole
+    from accounts.services import grant_add
+    from congresses.models import Milestone
+    from tests.factories import UserFactory
+
+    in_charge_a = UserFactory(username="btv_a", email="btv_a@example.vn", role=None)
+    in_charge_b = UserFactory(username="btv_b", email="btv_b@example.vn", role=None)
+    grant_add(user=in_charge_a, role=GrantRole.IN_CHARGE, unit=tree.commune_a)
+    grant_add(user=in_charge_b, role=GrantRole.IN_CHARGE, unit=tree.commune_b)
+    Milestone.objects.update(due_date=None)
+    late = congress_a.milestones.order_by("step__order").first()
+    Milestone.objects.filter(pk=late.pk).update(due_date=dt.date(2025, 6, 20))
+
+    _scan(dt.date(2025, 6, 23), django_capture_on_commit_callbacks)
+
+    items = DeliveryItem.objects.filter(delivery__recipient=in_charge_a)
+    assert sorted(items.values_list("reason", "milestone_id")) == [(Reason.ESCALATION, late.pk)] * 2
+    assert not DeliveryItem.objects.filter(delivery__recipient=in_charge_b).exists()
