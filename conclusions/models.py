@@ -175,7 +175,7 @@ class ConcernKind(models.TextChoices):
     """What a task is about. Petitions are a count of a unit's petitions: a task never
     links to a petition's content (DOMAIN.md "Petition": the sender is confidential)."""
 
-    NONE = "", _("—")
+    NONE = "", _("Nothing in particular")
     UNIT = "unit", _("A unit")
     CONGRESS = "congress", _("The unit's congress")
     DOCUMENT = "document", _("A guiding document")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from committees.models import Unit
@@ -165,7 +166,8 @@ def conclusion_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = _kept_unit(request, unit_pk)
     form = ConclusionForm(request.POST or None)
     formset = TaskFormSet(request.POST or None, unit=unit, prefix="tasks")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    # Both validated, so a page sent back shows every error at once.
+    if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
         rows = [f for f in formset.forms if not f.is_blank]
         data = form.cleaned_data
         try:
@@ -218,8 +220,8 @@ def conclusion_docx(request: HttpRequest, pk: int) -> HttpResponse:
     buffer = io.BytesIO()
     document.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=DOCX_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="ket-luan-{conclusion.unit.code}-{conclusion.held_on:%Y-%m-%d}.docx"')
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"ket-luan-{conclusion.unit.code}-{conclusion.held_on:%Y-%m-%d}.docx")
     return response
 
 
