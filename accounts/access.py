@@ -5,6 +5,10 @@ the administrator role. What each role gives is the table `POWERS`; adding a rol
 working-group member who follows a unit, a petition handler who reads the confidential
 parts) is one row there, one choice in `GrantRole`, and whatever new power the row needs.
 
+Roles given by another app's services rather than by an administrator: "follows"
+(workgroups, while an assignment lasts) and "body_member" (conclusions, while the user is
+a member of one of the unit's boards; the scope then also carries the board ids).
+
 `scope_for(user)` turns the grants into a `Scope`: the minimal set of unit paths the user
 reads (each path covers its subtree: `path LIKE 'prefix%'`, see committees.models), the
 units they edit, whether they are an administrator, and a "home" unit for the menu. Every
