@@ -5,6 +5,10 @@ the administrator role. What each role gives is the table `POWERS`; adding a rol
 working-group member who follows a unit, a petition handler who reads the confidential
 parts) is one row there, one choice in `GrantRole`, and whatever new power the row needs.
 
+Roles given by another app's services rather than by an administrator: "follows"
+(workgroups, while an assignment lasts) and "body_member" (conclusions, while the user is
+a member of one of the unit's boards; the scope then also carries the board ids).
+
 `scope_for(user)` turns the grants into a `Scope`: the minimal set of unit paths the user
 reads (each path covers its subtree: `path LIKE 'prefix%'`, see committees.models), the
 units they edit, whether they are an administrator, and a "home" unit for the menu. Every
@@ -65,6 +69,14 @@ class Powers:
     # subtree (and administrators) open a case and read who sent it; reading the subtree,
     # even as the concerned unit's secretary, never reaches one.
     handles_petitions: bool = False
+    # Conclusions of the standing committee (DOMAIN.md "Briefing", conclusions app):
+    # `keeps_conclusions` records the unit's meetings and conclusions, keeps its bodies
+    # (boards, office) and answers the tasks a superior's conclusion gives to the unit;
+    # `body_tasks` answers the tasks of the bodies the user is a member of (Scope.body_ids),
+    # and reads nothing else; `in_charge` lists the unit on the holder's "my units" page.
+    keeps_conclusions: bool = False
+    body_tasks: bool = False
+    in_charge: bool = False
 
     def __or__(self, other: Powers) -> Powers:
         return Powers(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
@@ -73,7 +85,7 @@ class Powers:
 POWERS: dict[str, Powers] = {
     GrantRole.VIEWER: Powers(reads_subtree=True, weekly_digest=True),
     GrantRole.SECRETARY: Powers(reads_subtree=True, edits_unit=True, unit_reminders=True, escalations=True,
-                                reads_personnel=True, approves_personnel=True),
+                                reads_personnel=True, approves_personnel=True, keeps_conclusions=True),
     # A working-group member on a unit they are assigned to follow (DOMAIN.md "Working
     # group"): reads its subtree, is told when its steps are escalated, and gets the weekly
     # digest of its overdue units. Never edits: the unit's secretary keeps its congress.
@@ -82,6 +94,13 @@ POWERS: dict[str, Powers] = {
     # petitions about the unit and every unit under it, and reads the subtree's progress,
     # which the cases are about. Gets the reminders of the cases assigned to them.
     GrantRole.HANDLES_PETITIONS: Powers(reads_subtree=True, handles_petitions=True),
+    # A standing committee member in charge of a subordinate unit (seed 002, "phụ trách
+    # huyện"): like a working-group follower, reads its subtree, gets its escalations and
+    # the weekly digest, and finds it on "my units". Steers; never edits.
+    GrantRole.IN_CHARGE: Powers(reads_subtree=True, own_escalations=True, weekly_digest=True, in_charge=True),
+    # A member of a board of the unit (Ban Tổ chức Tỉnh ủy …): their bodies' tasks only, not
+    # the unit's subtree; the bodies are the user's memberships (Scope.body_ids).
+    GrantRole.BODY_MEMBER: Powers(body_tasks=True),
     GrantRole.ADMIN: Powers(everything=True),
 }
 NO_POWERS = Powers()
@@ -115,6 +134,9 @@ class Scope:
     personnel_unit_ids: tuple[int, ...] = ()  # units whose own personnel plan the user prepares
     approver_unit_ids: tuple[int, ...] = ()   # units whose direct subordinates' plans the user approves
     petition_paths: tuple[str, ...] = ()      # minimal roots of the subtrees whose petitions the user handles
+    conclusion_unit_ids: tuple[int, ...] = ()  # units whose conclusions and bodies the user keeps
+    in_charge_unit_ids: tuple[int, ...] = ()   # units a standing committee member is in charge of
+    body_ids: tuple[int, ...] = ()            # bodies (conclusions.Body) the user is a member of
 
     # -- what the user holds ---------------------------------------------------------------
 
@@ -127,8 +149,9 @@ class Scope:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing to read: the user sees the "no scope" page."""
-        return not self.is_admin and not self.roots
+        """Nothing to read: the user sees the "no scope" page (a board member with no
+        other grant reads their tasks: not empty)."""
+        return not self.is_admin and not self.roots and not self.body_ids
 
     @property
     def read_paths(self) -> tuple[str, ...]:
@@ -151,6 +174,17 @@ class Scope:
     def follows(self) -> bool:
         """The user follows units for a working group: their home is "my units"."""
         return GrantRole.FOLLOWS.value in self.roles
+
+    @property
+    def has_my_units(self) -> bool:
+        """The user follows units for a working group or is in charge of units: their home
+        is "my units" (workgroups.views.my_units lists both)."""
+        return self.follows or bool(self.in_charge_unit_ids)
+
+    @property
+    def has_tasks(self) -> bool:
+        """The user answers conclusion tasks: of their bodies, or given to their units."""
+        return self.is_admin or bool(self.body_ids or self.conclusion_unit_ids)
 
     @property
     def role_labels(self) -> str:
@@ -259,6 +293,55 @@ class Scope:
     def can_handle_petition(self, unit) -> bool:
         """Whether the user opens and works the petitions about `unit`."""
         return self.is_admin or any(unit.path.startswith(path) for path in self.petition_paths)
+    # -- conclusions and their tasks (conclusions app) -----------------------------------------
+
+    def can_keep_conclusions(self, unit) -> bool:
+        """Whether the user records the unit's meetings and conclusions and keeps its bodies:
+        its secretaries (the office records for them) and administrators."""
+        unit_id = unit if isinstance(unit, int) else unit.pk
+        return self.is_admin or unit_id in self.conclusion_unit_ids
+
+    def task_q(self, prefix: str = "") -> Q:
+        """A filter for conclusion tasks (through `prefix`, e.g. "task__" on reports) the user
+        may read: every task of a conclusion of a unit they read; a task of a body they are
+        a member of; a task given to a unit they keep (or to a subcommittee of its
+        congress). A board member does not read another board's tasks unless the
+        conclusion's unit is in their scope (issue 16)."""
+        if self.is_admin:
+            return Q()
+        q = self.read_q(f"{prefix}conclusion__unit__path") if self.roots else Q(pk__in=[])
+        if self.body_ids:
+            q |= Q(**{f"{prefix}body_id__in": self.body_ids})
+        if self.conclusion_unit_ids:
+            q |= Q(**{f"{prefix}unit_id__in": self.conclusion_unit_ids})
+            q |= Q(**{f"{prefix}subcommittee__congress__unit_id__in": self.conclusion_unit_ids})
+        return q
+
+    def answers_task_q(self, prefix: str = "") -> Q:
+        """Tasks the user answers (reports progress on, closes): a body's members, the
+        keepers of the responsible unit (or of the subcommittee's congress), and the keepers
+        of the conclusion's unit, who may record what a body told them."""
+        if self.is_admin:
+            return Q()
+        q = Q(pk__in=[])
+        if self.body_ids:
+            q |= Q(**{f"{prefix}body_id__in": self.body_ids})
+        if self.conclusion_unit_ids:
+            q |= Q(**{f"{prefix}unit_id__in": self.conclusion_unit_ids})
+            q |= Q(**{f"{prefix}subcommittee__congress__unit_id__in": self.conclusion_unit_ids})
+            q |= Q(**{f"{prefix}conclusion__unit_id__in": self.conclusion_unit_ids})
+        return q
+
+    def my_tasks_q(self) -> Q:
+        """The tasks on the user's "my tasks" page: their bodies', and those given to the units
+        (or the subcommittees of the congresses) they keep; not every task they may read."""
+        q = Q(pk__in=[])
+        if self.body_ids:
+            q |= Q(body_id__in=self.body_ids)
+        if self.conclusion_unit_ids:
+            q |= Q(unit_id__in=self.conclusion_unit_ids)
+            q |= Q(subcommittee__congress__unit_id__in=self.conclusion_unit_ids)
+        return q
 
     # -- the cache -------------------------------------------------------------------------
 
@@ -266,23 +349,28 @@ class Scope:
         # Plain values, not the class: a cached scope survives a deployment that changes it.
         return (self.is_admin, [(r.unit_id, r.path, r.depth) for r in self.roots],
                 list(self.edit_unit_ids), sorted(self.roles), list(self.personnel_unit_ids),
-                list(self.approver_unit_ids), list(self.petition_paths))
+                list(self.approver_unit_ids), list(self.petition_paths), list(self.conclusion_unit_ids),
+                list(self.in_charge_unit_ids), list(self.body_ids))
 
     @classmethod
     def from_cache(cls, value: tuple) -> Scope:
-        is_admin, roots, edit_ids, roles, personnel_ids, approver_ids, petition_paths = value
+        (is_admin, roots, edit_ids, roles, personnel_ids, approver_ids, petition_paths, conclusion_ids,
+         in_charge_ids, body_ids) = value
         return cls(is_admin=is_admin, roots=tuple(Root(*r) for r in roots),
                    edit_unit_ids=tuple(edit_ids), roles=frozenset(roles),
                    personnel_unit_ids=tuple(personnel_ids), approver_unit_ids=tuple(approver_ids),
-                   petition_paths=tuple(petition_paths))
+                   petition_paths=tuple(petition_paths), conclusion_unit_ids=tuple(conclusion_ids),
+                   in_charge_unit_ids=tuple(in_charge_ids), body_ids=tuple(body_ids))
 
 
 EMPTY = Scope()
 ADMIN = Scope(is_admin=True, roles=frozenset({GrantRole.ADMIN.value}))
 
 
-def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]], *, superuser: bool = False) -> Scope:
-    """The scope given by grants as (role, unit id, unit path, unit depth) rows."""
+def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]], *, superuser: bool = False,
+                body_ids: Iterable[int] = ()) -> Scope:
+    """The scope given by grants as (role, unit id, unit path, unit depth) rows, and the
+    bodies the user is a member of (read only for holders of a `body_tasks` role)."""
     roles: set[str] = set()
     is_admin = superuser
     reads: dict[str, Root] = {}
@@ -290,6 +378,8 @@ def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]]
     personnel: set[int] = set()
     approves: set[int] = set()
     petitions: set[str] = set()
+    keeps: set[int] = set()
+    in_charge: set[int] = set()
     for role, unit_id, path, depth in grants:
         powers = POWERS.get(role)
         if powers is None:  # a role this code no longer knows gives nothing
@@ -308,6 +398,10 @@ def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]]
             approves.add(unit_id)
         if powers.handles_petitions:
             petitions.add(path)
+        if powers.keeps_conclusions:
+            keeps.add(unit_id)
+        if powers.in_charge:
+            in_charge.add(unit_id)
     # Minimal prefixes: sorted, a path under a kept one is covered by it. Fixed-width path
     # segments make "starts with" the same as "is under".
     roots: list[Root] = []
@@ -326,6 +420,9 @@ def build_scope(grants: Iterable[tuple[str, int | None, str | None, int | None]]
         personnel_unit_ids=tuple(sorted(personnel)),
         approver_unit_ids=tuple(sorted(approves)),
         petition_paths=tuple(petition_paths),
+        conclusion_unit_ids=tuple(sorted(keeps)),
+        in_charge_unit_ids=tuple(sorted(in_charge)),
+        body_ids=tuple(sorted(set(body_ids))) if any(POWERS[r].body_tasks for r in roles) else (),
     )
 
 
@@ -334,8 +431,9 @@ SCOPE_TIMEOUT = 24 * 3600
 _TREE = "access:tree"
 # is_superuser is in the key: it makes an administrator, and the user admin can change it
 # without touching the grants.
-# v2: the personnel plan's unit ids joined the cached tuple; v3: the petition handlers' paths.
-_SCOPE = "access:scope:v3:{pk}:{version}:{superuser:d}"
+# v2: the personnel plan's unit ids joined the cached tuple; v3: the petition handlers' paths;
+# v4: conclusions, units in charge, bodies.
+_SCOPE = "access:scope:v4:{pk}:{version}:{superuser:d}"
 _MEMO = "_access_scope"
 
 
@@ -382,9 +480,28 @@ def _cached(user, key: str) -> Scope:
     return scope
 
 
+def _body_memberships(user_ids: list[int]) -> dict[int, list[int]]:
+    """{user id: the bodies they are a member of}. Bodies live in the conclusions app,
+    above this one: looked up by name so accounts imports nothing from it. One query,
+    asked only for holders of a `body_tasks` role (the conclusions services keep that grant
+    and call grants_changed() with every membership change)."""
+    from django.apps import apps
+
+    member = apps.get_model("conclusions", "BodyMember")
+    found: dict[int, list[int]] = {pk: [] for pk in user_ids}
+    for user_id, body_id in member.objects.filter(user_id__in=user_ids).values_list("user_id", "body_id"):
+        found[user_id].append(body_id)
+    return found
+
+
+def _needs_bodies(roles: Iterable[str]) -> bool:
+    return any(POWERS[r].body_tasks for r in roles if r in POWERS)
+
+
 def _compute(user) -> Scope:
-    rows = Grant.objects.filter(user_id=user.pk).values_list("role", "unit_id", "unit__path", "unit__depth")
-    return build_scope(rows, superuser=user.is_superuser)
+    rows = list(Grant.objects.filter(user_id=user.pk).values_list("role", "unit_id", "unit__path", "unit__depth"))
+    bodies = _body_memberships([user.pk])[user.pk] if _needs_bodies(r[0] for r in rows) else []
+    return build_scope(rows, superuser=user.is_superuser, body_ids=bodies)
 
 
 def prime(users: Iterable[User]) -> None:
@@ -398,8 +515,11 @@ def prime(users: Iterable[User]) -> None:
         "user_id", "role", "unit_id", "unit__path", "unit__depth")
     for user_id, *row in grants:
         rows[user_id].append(tuple(row))
+    members = [pk for pk, found in rows.items() if _needs_bodies(r[0] for r in found)]
+    bodies = _body_memberships(members) if members else {}
     for user in todo:
-        setattr(user, _MEMO, (_key(user), build_scope(rows[user.pk], superuser=user.is_superuser)))
+        setattr(user, _MEMO, (_key(user), build_scope(rows[user.pk], superuser=user.is_superuser,
+                                                      body_ids=bodies.get(user.pk, ()))))
 
 
 def forget(user) -> None:

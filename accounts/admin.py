@@ -24,14 +24,20 @@ class GrantForm(forms.ModelForm):
             for field in self.fields.values():
                 field.disabled = True
         elif "role" in self.fields:
-            self.fields["role"].choices = [c for c in self.fields["role"].choices if c[0] != GrantRole.FOLLOWS]
+            # The board member role is derived too: conclusions.services keeps it with the
+            # memberships of a unit's bodies.
+            self.fields["role"].choices = [c for c in self.fields["role"].choices
+                                           if c[0] not in (GrantRole.FOLLOWS, GrantRole.BODY_MEMBER)]
 
     @property
     def is_follows(self) -> bool:
-        return self.instance.pk is not None and self.instance.role == GrantRole.FOLLOWS
+        return self.instance.pk is not None and self.instance.role in (GrantRole.FOLLOWS, GrantRole.BODY_MEMBER)
 
     def clean(self):
         data = super().clean()
+        if data.get("role") == GrantRole.BODY_MEMBER and not self.is_follows:
+            self.add_error("role", _("The board member role comes from the board's members: add the user to "
+                                     "the board instead."))
         if data.get("role") == GrantRole.FOLLOWS and not self.is_follows:
             self.add_error("role", _("The working-group member role comes from the member's assignments: "
                                      "assign the unit in the working group instead."))
@@ -127,7 +133,7 @@ class GrantAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A "follows" grant ends with the assignment that gives it (GrantForm says why).
-        if obj is not None and obj.role == GrantRole.FOLLOWS:
+        if obj is not None and obj.role in (GrantRole.FOLLOWS, GrantRole.BODY_MEMBER):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -135,7 +141,7 @@ class GrantAdmin(admin.ModelAdmin):
         services.grant_remove(grant=obj)
 
     def delete_queryset(self, request, queryset):
-        for grant in queryset.exclude(role=GrantRole.FOLLOWS).select_related("user"):
+        for grant in queryset.exclude(role__in=[GrantRole.FOLLOWS, GrantRole.BODY_MEMBER]).select_related("user"):
             services.grant_remove(grant=grant)
 
 

@@ -20,6 +20,13 @@ class GrantRole(models.TextChoices):
     # petitions about the unit and its subtree and reads the senders' identity
     # (DOMAIN.md "Petition"). Given by administrators in the user admin.
     HANDLES_PETITIONS = "petitions", _("Petition handler")
+    # A member of the standing committee in charge of a subordinate unit ("Ủy viên Ban
+    # Thường vụ phụ trách huyện", seed 002), given by administrators.
+    IN_CHARGE = "in_charge", _("Standing committee member in charge")
+    # Given and taken away only by the conclusions services (conclusions.services): a user
+    # holds it on a unit exactly while they are a member of one of the unit's bodies
+    # (boards, office, front), whose tasks they then answer.
+    BODY_MEMBER = "body_member", _("Member of a board")
     ADMIN = "admin", _("Administrator")
 
 

@@ -46,5 +46,6 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("personnel.urls")),
     path("", include("petitions.urls")),
+    path("", include("conclusions.urls")),
 ]
 

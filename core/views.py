@@ -26,12 +26,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each user where their work is: a secretary to their unit's checklist, a
-    working-group member to the units they follow, everyone else to the top of their scope."""
+    working-group member (or a standing committee member in charge) to their units, a
+    board member to their tasks, everyone else to the top of their scope."""
     scope = request.user.scope
     if scope.my_unit_ids:
         return redirect("congresses:my_unit")
-    if scope.follows:
+    if scope.has_my_units:
         return redirect("workgroups:my_units")
+    if scope.body_ids:
+        return redirect("conclusions:my_tasks")
     if scope.home_unit_id:
         return redirect("committees:unit_detail", pk=scope.home_unit_id)
     if scope.is_admin:

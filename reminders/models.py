@@ -125,6 +125,10 @@ class Reason(models.TextChoices):
     # Petitions (petitions app): a case assigned to the recipient, before and after its due date.
     PETITION_DUE = "petition_due", _("Petition due soon")
     PETITION_OVERDUE = "petition_overdue", _("Petition past its due date")
+    # Tasks of a standing committee's conclusion (conclusions app): on the first overdue
+    # day to whoever answers the task, and once, some days later, to the meeting's chair.
+    TASK_OVERDUE = "task_overdue", _("A task of a conclusion is overdue")
+    TASK_ESCALATION = "task_escalation", _("Escalation: a task of your conclusion is overdue")
 
 
 # Reasons a user may turn off; escalations always reach them.
@@ -274,6 +278,11 @@ class DeliveryItem(models.Model):
         "documents.CommentRecipient", verbose_name=_("comment request"), related_name="+",
         on_delete=models.CASCADE, null=True, blank=True,
     )
+    # A task of a conclusion (conclusions app), overdue: the line's due date is the task's.
+    task = models.ForeignKey(
+        "conclusions.Task", verbose_name=_("task"), related_name="+", on_delete=models.CASCADE,
+        null=True, blank=True,
+    )
 
     # A petition case assigned to the recipient (petitions app): the line names the case by
     # number, kind and unit, never its sender.
@@ -293,7 +302,8 @@ class DeliveryItem(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["delivery", "unit", "reason"],
-                condition=Q(milestone__isnull=True, comment_request__isnull=True, petition__isnull=True),
+                condition=Q(milestone__isnull=True, comment_request__isnull=True, petition__isnull=True,
+                            task__isnull=True),
                 name="deliveryitem_unit_once",
             ),
             models.UniqueConstraint(
@@ -304,10 +314,14 @@ class DeliveryItem(models.Model):
                 fields=["delivery", "petition", "reason"], condition=Q(petition__isnull=False),
                 name="deliveryitem_petition_once",
             ),
+            models.UniqueConstraint(
+                fields=["delivery", "task", "reason"], condition=Q(task__isnull=False),
+                name="deliveryitem_task_once",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()}: {self.milestone or self.comment_request or self.petition or self.unit}"
+        return f"{self.get_reason_display()}: {self.milestone or self.comment_request or self.petition or self.task or self.unit}"
 
     def days_from(self, day: dt.date) -> int | None:
         """Days from `day` to the due date: positive before it, negative after."""

@@ -26,7 +26,13 @@ of the current term with a due date, in active units, for active users:
 - comment requests (documents app): a request of an open comment round not answered yet,
   whose deadline is one of the "due soon" dates or yesterday → the secretaries of the
   recipient unit (the same `unit_reminders` power), or the named person. Its lines join
-  the day's message like any other: one message per recipient per day still holds.
+  the day's message like any other: one message per recipient per day still holds;
+- conclusion tasks (conclusions app): an open task on its first overdue day → whoever
+  answers it: the members of the responsible body, or the secretaries (`unit_reminders`)
+  of the responsible unit or of the unit whose congress has the responsible subcommittee;
+  an open task overdue for exactly `escalate_after_days` days → the meeting's chair, once
+  (an escalation: no preference turns it off). A task carried over has a new due date and
+  so simply stops matching until that date passes.
 
 Who holds which role is asked of accounts.access (`sql_holders`, `sql_read_roots`), the
 one module that decides scope; this module only says which power each rule follows.
@@ -54,7 +60,8 @@ from django.db import connection
 from accounts import access
 from accounts.models import User
 from committees.models import Unit
-from congresses.models import Congress, Milestone, MilestoneStatus
+from conclusions.models import BodyMember, Conclusion, Task, TaskStatus
+from congresses.models import Congress, Milestone, MilestoneStatus, Subcommittee
 from documents.models import CommentRecipient, CommentRound, CongressDocument
 from petitions.models import OPEN_STATUSES as PETITION_OPEN
 from petitions.models import Petition
@@ -66,7 +73,7 @@ OPEN_STATUSES = [s for s in MilestoneStatus.values if s != MilestoneStatus.DONE]
 TermLevels = Sequence[tuple[int, "list[str] | None"]]
 
 COLUMNS = ("recipient_id", "channel", "reason", "milestone_id", "unit_id", "due_date", "overdue_count",
-           "comment_request_id", "petition_id")
+           "comment_request_id", "petition_id", "task_id")
 
 # Table names, from the models, so a renamed table cannot break the SQL silently.
 M = Milestone._meta.db_table
@@ -80,9 +87,14 @@ CR = CommentRecipient._meta.db_table
 RD = CommentRound._meta.db_table
 CD = CongressDocument._meta.db_table
 PT = Petition._meta.db_table
+T = Task._meta.db_table
+CC = Conclusion._meta.db_table
+BM = BodyMember._meta.db_table
+SC = Subcommittee._meta.db_table
 
 # Which preference field turns a reason off; escalation has none.
-PREFERENCE_FIELD = {Reason.DUE_SOON: "due_soon", Reason.OVERDUE: "overdue", Reason.WEEKLY_DIGEST: "weekly_digest"}
+PREFERENCE_FIELD = {Reason.DUE_SOON: "due_soon", Reason.OVERDUE: "overdue", Reason.WEEKLY_DIGEST: "weekly_digest",
+                    Reason.TASK_OVERDUE: "overdue"}
 # Reasons that no preference turns off but whose channels follow the user's choice (a
 # request for comments is addressed to the user: it is not a nag to opt out of).
 CHANNEL_ONLY = {Reason.COMMENT_REQUEST, Reason.PETITION_DUE, Reason.PETITION_OVERDUE}
@@ -187,7 +199,7 @@ def _milestone_branch(reason: str, recipients: _Sql, due: _Sql, *, terms: TermLe
     return (
         _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason, m.id AS milestone_id,"
              " c.unit_id AS unit_id, m.due_date AS due_date, 1 AS overdue_count,"
-             " CAST(NULL AS BIGINT) AS comment_request_id, CAST(NULL AS BIGINT) AS petition_id ", [reason])
+             " CAST(NULL AS BIGINT) AS comment_request_id, CAST(NULL AS BIGINT) AS petition_id, CAST(NULL AS BIGINT) AS task_id ", [reason])
         + _MILESTONE_JOINS + " " + recipients + " CROSS JOIN " + _channels()
         + " WHERE " + _open_milestones(terms, due) + " AND " + _reachable(reason)
     )
@@ -216,7 +228,7 @@ def _viewers_digest(day: dt.date, *, terms: TermLevels) -> _Sql:
         _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
              " CAST(NULL AS BIGINT) AS milestone_id, ou.unit_id AS unit_id, ou.due_date AS due_date,"
              " ou.overdue_count AS overdue_count, CAST(NULL AS BIGINT) AS comment_request_id,"
-             " CAST(NULL AS BIGINT) AS petition_id",
+             " CAST(NULL AS BIGINT) AS petition_id, CAST(NULL AS BIGINT) AS task_id",
              [Reason.WEEKLY_DIGEST])
         + " FROM " + _Sql(*access.sql_read_roots("weekly_digest")) + f" vr JOIN {A} a ON a.id = vr.user_id JOIN "
         + overdue + " ON ou.path LIKE (vr.path || '%%') CROSS JOIN " + _channels()
@@ -258,7 +270,7 @@ def _comment_branches(dates: list[dt.date]) -> list[_Sql]:
         return []
     select = _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
                   " CAST(NULL AS BIGINT) AS milestone_id, u.id AS unit_id, cr.deadline AS due_date,"
-                  " 1 AS overdue_count, r.id AS comment_request_id, CAST(NULL AS BIGINT) AS petition_id",
+                  " 1 AS overdue_count, r.id AS comment_request_id, CAST(NULL AS BIGINT) AS petition_id, CAST(NULL AS BIGINT) AS task_id",
                   [Reason.COMMENT_REQUEST])
     open_due = (
         _Sql(f" WHERE r.answered_at IS NULL AND cr.closed_at IS NULL AND cr.deadline IN"
@@ -286,7 +298,8 @@ def _petition_branches(reason: str, dates: list[dt.date]) -> list[_Sql]:
         return []
     select = _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
                   " CAST(NULL AS BIGINT) AS milestone_id, p.unit_id AS unit_id, p.due_on AS due_date,"
-                  " 1 AS overdue_count, CAST(NULL AS BIGINT) AS comment_request_id, p.id AS petition_id", [reason])
+                  " 1 AS overdue_count, CAST(NULL AS BIGINT) AS comment_request_id, p.id AS petition_id,"
+                  " CAST(NULL AS BIGINT) AS task_id", [reason])
     due = (
         _Sql(f" WHERE p.status IN ({', '.join(['%s'] * len(PETITION_OPEN))}) AND p.due_on IN"
              f" ({', '.join(['%s'] * len(dates))})", [*PETITION_OPEN, *[_date(d) for d in dates]])
@@ -309,6 +322,38 @@ def _petition_branches(reason: str, dates: list[dt.date]) -> list[_Sql]:
     return [assigned, unassigned]
 
 
+def _task_branches(*, overdue: dt.date | None, escalation: dt.date | None) -> list[_Sql]:
+    """Open conclusion tasks on their first overdue day → who answers them (a body's
+    members; a responsible unit's secretaries; the secretaries of the unit whose congress
+    has the responsible subcommittee); overdue for exactly N days → the meeting's chair."""
+
+    def branch(reason: str, due: dt.date, recipients: _Sql) -> _Sql:
+        return (
+            _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
+                 " CAST(NULL AS BIGINT) AS milestone_id, cu.id AS unit_id, t.due_date AS due_date,"
+                 " 1 AS overdue_count, CAST(NULL AS BIGINT) AS comment_request_id,"
+                 " CAST(NULL AS BIGINT) AS petition_id, t.id AS task_id", [reason])
+            + f" FROM {T} t JOIN {CC} cc ON cc.id = t.conclusion_id JOIN {U} cu ON cu.id = cc.unit_id "
+            + recipients + " CROSS JOIN " + _channels()
+            + _Sql(" WHERE t.status = %s AND t.due_date = %s AND cu.is_active = %s AND ",
+                   [TaskStatus.OPEN, _date(due), True])
+            + _reachable(reason)
+        )
+
+    branches = []
+    if overdue is not None:
+        branches += [
+            branch(Reason.TASK_OVERDUE, overdue, _Sql(f"JOIN {BM} bm ON bm.body_id = t.body_id JOIN {A} a ON a.id = bm.user_id")),
+            branch(Reason.TASK_OVERDUE, overdue, _Sql(*access.sql_holders("t.unit_id", "unit_reminders"))),
+            branch(Reason.TASK_OVERDUE, overdue,
+                   _Sql(f"JOIN {SC} sc ON sc.id = t.subcommittee_id JOIN {C} scc ON scc.id = sc.congress_id ")
+                   + _Sql(*access.sql_holders("scc.unit_id", "unit_reminders"))),
+        ]
+    if escalation is not None:
+        branches.append(branch(Reason.TASK_ESCALATION, escalation, _Sql(f"JOIN {A} a ON a.id = cc.chair_id")))
+    return branches
+
+
 def daily_candidates(*, day: dt.date, policy: ReminderPolicy, terms: TermLevels) -> Candidates:
     """The day's reminders: due soon, first overdue day, escalations, and comment
     requests before and after their deadline."""
@@ -317,6 +362,7 @@ def daily_candidates(*, day: dt.date, policy: ReminderPolicy, terms: TermLevels)
     branches += _comment_branches(policy.due_soon_dates(day) + ([overdue_day] if overdue_day else []))
     branches += _petition_branches(Reason.PETITION_DUE, policy.due_soon_dates(day))
     branches += _petition_branches(Reason.PETITION_OVERDUE, [overdue_day] if overdue_day else [])
+    branches += _task_branches(overdue=overdue_day, escalation=policy.escalation_date(day))
     if due_soon := policy.due_soon_dates(day):
         branches.append(_milestone_branch(Reason.DUE_SOON, _unit_secretaries(), _due_on(due_soon), terms=terms))
     if overdue := policy.overdue_date(day):
@@ -368,9 +414,9 @@ def insert_items(candidates: Candidates, *, run_id: int) -> int:
     a recipient was told today does not change after the fact)."""
     sql = (
         f"INSERT INTO {I} (delivery_id, reason, milestone_id, unit_id, due_date, overdue_count, comment_request_id,"
-        f" petition_id)"
+        f" petition_id, task_id)"
         f" SELECT d.id, c.reason, c.milestone_id, c.unit_id, c.due_date, c.overdue_count, c.comment_request_id,"
-        f" c.petition_id"
+        f" c.petition_id, c.task_id"
         f" FROM ({candidates.sql}) c"
         f" JOIN {D} d ON d.recipient_id = c.recipient_id AND d.channel = c.channel AND d.run_id = %s"
         f" WHERE 1=1 ON CONFLICT DO NOTHING"

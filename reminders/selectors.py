@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from conclusions.models import TaskStatus
 from congresses.models import MilestoneStatus
 
 from .models import Channel, Delivery, DeliveryItem, DeliveryState, NotificationPreference, Reason
 
 # The order of the sections of a message: the most urgent first.
-REASON_ORDER = [Reason.ESCALATION, Reason.PETITION_OVERDUE, Reason.OVERDUE, Reason.PETITION_DUE,
-                Reason.COMMENT_REQUEST, Reason.DUE_SOON, Reason.WEEKLY_DIGEST]
+REASON_ORDER = [Reason.ESCALATION, Reason.TASK_ESCALATION, Reason.PETITION_OVERDUE, Reason.OVERDUE,
+                Reason.TASK_OVERDUE, Reason.PETITION_DUE, Reason.COMMENT_REQUEST, Reason.DUE_SOON, Reason.WEEKLY_DIGEST]
 # Lines of a notification shown in the list before "and N more" (the detail shows all).
 LIST_LINES_SHOWN = 5
 # Units listed in the weekly digest email; the rest are counted, the dashboard has them all.
@@ -50,7 +51,7 @@ def items_queryset() -> QuerySet[DeliveryItem]:
     """A message's lines in the order they are shown, with what a line displays."""
     return (
         DeliveryItem.objects.select_related("milestone__step", "milestone__congress", "unit",
-                                            "comment_request__round__document", "petition")
+                                            "comment_request__round__document", "petition", "task")
         .alias(reason_rank=_reason_rank())
         .order_by("reason_rank", "due_date", "unit__name", "pk")
     )
@@ -92,6 +93,8 @@ def is_current(item: DeliveryItem) -> bool:
         return request.answered_at is None and request.round.closed_at is None
     if item.petition_id is not None:
         return item.petition.is_open and item.petition.due_on == item.due_date
+    if item.task_id is not None:
+        return item.task.status != TaskStatus.DONE and item.task.due_date == item.due_date
     if item.milestone_id is None:
         return True
     milestone = item.milestone
@@ -140,6 +143,10 @@ def _intro(reason: str) -> str:
         Reason.COMMENT_REQUEST: _("Your comments are requested on these congress documents."),
         Reason.PETITION_DUE: _("These petitions you handle are due soon."),
         Reason.PETITION_OVERDUE: _("These petitions you handle were due yesterday and are not resolved yet."),
+        Reason.TASK_OVERDUE: _("These tasks of a standing committee's conclusion were due yesterday and are "
+                               "not closed yet. Report or close them."),
+        Reason.TASK_ESCALATION: _("These tasks of a conclusion of a meeting you chaired are still open several "
+                                  "days after their due date."),
         Reason.WEEKLY_DIGEST: _("Units in your scope with milestones past their due date, the most "
                                 "overdue milestones first."),
     }[reason]
@@ -163,6 +170,13 @@ def line_for(item: DeliveryItem, day: dt.date, *, base_url: str = "") -> Line:
             when=when_text(item.due_date, day),
             url=f"{base_url}{reverse('documents:request_answer', args=[request.pk])}",
             overdue_count=1, current=is_current(item), done=request.answered_at is not None,
+        )
+    if item.task_id is not None:
+        task = item.task
+        return Line(
+            item=item, unit_name=item.unit.name, step_title=task.what[:120], due_date=item.due_date,
+            when=when_text(item.due_date, day), url=f"{base_url}{task.get_absolute_url()}",
+            overdue_count=1, current=is_current(item), done=task.status == TaskStatus.DONE,
         )
     if item.milestone_id is not None:
         milestone = item.milestone

@@ -204,13 +204,18 @@ class MyUnitRow:
     # The light and its reasons, as the unit's row on its superior's dashboard gives them.
     light: Light = Light.ON_TRACK
     reasons: list[str] = field(default_factory=list)
+    # The user is in charge of the unit as a standing committee member (accounts.access
+    # "in_charge"), besides or instead of following it for a working group.
+    in_charge: bool = False
 
 
-def my_units(*, user, terms: CurrentTerms, today: dt.date) -> list[MyUnitRow]:
-    """The units the user follows now, each with its congress of the term current for its
-    level, its overdue steps, its light and reasons (congresses.selectors.congress_light,
-    as on the dashboard) and the latest follow-up entry: four queries (three with no
-    unit)."""
+def my_units(*, user, terms: CurrentTerms, today: dt.date, in_charge_ids: tuple[int, ...] = ()) -> list[MyUnitRow]:
+    """The units the user follows now for a working group, and those they are in charge of
+    as a standing committee member (`in_charge_ids`: their scope's in_charge_unit_ids, which
+    the view has at hand), each with its
+    congress of the term current for its level, its overdue steps, its light and reasons
+    (congresses.selectors.congress_light, as on the dashboard) and the latest follow-up
+    entry: four queries (three with no unit), five with units in charge."""
     assignments = list(
         Assignment.objects.active().filter(member__user=user)
         .select_related("unit", "member__group").order_by("unit__path", "member__group__number")
@@ -222,6 +227,13 @@ def my_units(*, user, terms: CurrentTerms, today: dt.date) -> list[MyUnitRow]:
         groups.setdefault(a.unit_id, [])
         if a.member.group.name not in groups[a.unit_id]:
             groups[a.unit_id].append(a.member.group.name)
+    in_charge = set(in_charge_ids)
+    missing = in_charge - set(units)
+    if missing:
+        for unit in Unit.objects.filter(pk__in=missing):
+            units[unit.pk] = unit
+            groups[unit.pk] = []
+        units = dict(sorted(units.items(), key=lambda item: item[1].path))
     not_done = ~Q(milestones__status=MilestoneStatus.DONE)
     soon = today + dt.timedelta(days=AT_RISK_DAYS)
     congresses = {
@@ -255,7 +267,7 @@ def my_units(*, user, terms: CurrentTerms, today: dt.date) -> list[MyUnitRow]:
                                         deadline=deadline.date if deadline else None, today=today)
         rows.append(MyUnitRow(unit=unit, groups=groups[unit_id], congress=congress,
                               overdue_steps=congress.overdue if congress else 0, latest=latest,
-                              light=light, reasons=reasons))
+                              light=light, reasons=reasons, in_charge=unit_id in in_charge))
     return rows
 
 

@@ -498,11 +498,13 @@ def follow_ups_json(request: HttpRequest, unit_pk: int) -> JsonResponse:
 
 @login_required
 def my_units(request: HttpRequest) -> HttpResponse:
-    """The units the user follows for a working group, each with its congress date, overdue
-    steps and latest follow-up entry, linking to their dashboards."""
-    if not request.user.scope.follows:
+    """The units the user follows for a working group or is in charge of as a standing
+    committee member, each with its congress date, overdue steps and latest follow-up
+    entry, linking to their dashboards."""
+    if not request.user.scope.has_my_units:
         raise Http404
-    rows = selectors.my_units(user=request.user, terms=current_terms(), today=timezone.localdate())
+    rows = selectors.my_units(user=request.user, terms=current_terms(), today=timezone.localdate(),
+                              in_charge_ids=request.user.scope.in_charge_unit_ids)
     return render(request, "workgroups/my_units.html", {"rows": rows})
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "workgroups",
     "personnel",
     "petitions",
+    "conclusions",
 ]
 
 MIDDLEWARE = [

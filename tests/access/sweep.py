@@ -44,6 +44,8 @@ from accounts.services import api_token_create
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from committees.models import Level
 from committees.services import import_job_create
+from conclusions import services as conclusion_services
+from conclusions.models import MeetingKind
 from congresses.forms import CongressForm
 from congresses.models import Congress, MilestoneStatus
 from congresses.services import Person, milestone_update, subcommittee_create
@@ -343,6 +345,26 @@ def build_world() -> SimpleNamespace:
     w.petition_b = petition_services.petition_conclude(
         petition=w.petition_b, user=w.handler_b, conclusion=f"Kết luận {B_MARK}",
         conclusion_file=SimpleUploadedFile("ket-luan.pdf", b"%PDF-1.4 conclusion of B"))
+    # B's office records a conclusion: a task for B's board (a member reports with a file
+    # and closes it with evidence), a task for B's cell, carried over.
+    w.body_b = conclusion_services.body_create(unit=w.unit_b, kind="organisation", name=f"Ban Tổ chức {B_MARK}",
+                                               user=w.secretary_b)
+    w.body_member_user_b = UserFactory(username="sweep_body_member_b", full_name=f"Ủy viên {B_MARK}", role=None)
+    w.body_member_b = conclusion_services.body_member_add(body=w.body_b, person=w.body_member_user_b,
+                                                          user=w.secretary_b)
+    w.conclusion_b = conclusion_services.conclusion_record(
+        unit=w.unit_b, kind=MeetingKind.BRIEFING, held_on=dt.date(2025, 7, 7), year=2025, quarter=2,
+        chair=w.secretary_b, text=f"Kết luận {B_MARK}", user=w.secretary_b, tasks=[
+            conclusion_services.TaskSpec(what=f"Nhiệm vụ {B_MARK}", body=w.body_b, next_quarter=True),
+            conclusion_services.TaskSpec(what=f"Nhiệm vụ chi bộ {B_MARK}", unit=w.cell_b, next_quarter=True)])
+    w.task_b = w.conclusion_b.tasks.get(body=w.body_b)
+    w.task_report_b = conclusion_services.task_report(
+        task=w.task_b, text=f"Báo cáo {B_MARK}", user=w.body_member_user_b,
+        evidence=SimpleUploadedFile("tien-do.pdf", b"%PDF-1.4 progress of B"))
+    conclusion_services.task_close(task=w.task_b, text=f"Đã xong {B_MARK}", user=w.body_member_user_b,
+                                   evidence=SimpleUploadedFile("ket-qua.pdf", b"%PDF-1.4 evidence of B"))
+    conclusion_services.task_carry_over(task=w.conclusion_b.tasks.get(unit=w.cell_b), reason="sweep",
+                                        user=w.secretary_b)
     axes = {"username": w.secretary_b.username, "ip_address": "10.0.0.2", "user_agent": "sweep",
             "http_accept": "*/*", "path_info": "/login/"}
     access_attempt = AccessAttempt.objects.create(**axes, get_data="", post_data="", failures_since_start=1)
@@ -445,6 +467,14 @@ RULES: list[Rule] = [
          "B's comment round to its cell, with its synthesis file"),
     Rule(r"(?:^|/)comment-requests/$", r".*", lambda w, m: (w.request_b.pk, True),
          "the comment request of B's cell, answered with a file"),
+    Rule(r"(?:^|/)bodies/$", r".*", lambda w, m: (w.body_b.pk, True), "B's organisation board, with a member"),
+    Rule(r"(?:^|/)body-members/$", r".*", lambda w, m: (w.body_member_b.pk, True), "the member of B's board"),
+    Rule(r"(?:^|/)conclusions/$", r".*", lambda w, m: (w.conclusion_b.pk, True),
+         "B's briefing conclusion with a closed and a carried-over task"),
+    Rule(r"(?:^|/)tasks/$", r".*", lambda w, m: (w.task_b.pk, True),
+         "the task of B's board, reported with a file and closed with evidence"),
+    Rule(r"(?:^|/)task-reports/$", r".*", lambda w, m: (w.task_report_b.pk, True),
+         "the progress report of B's board, with a file"),
 ]
 
 
@@ -554,6 +584,16 @@ PAYLOADS: dict[str, Callable[[SimpleNamespace, Filled], dict]] = {
     "petitions:case_assign": lambda w, f: {"handler": w.handler_b.pk},
     "petitions:deadlines": lambda w, f: {f"{k}_{s}": "9" for k in ("complaint", "denunciation", "proposal",
                                                                     "reflection") for s in ("classify", "resolve")},
+    # Conclusions: each form valid, so a leak would write.
+    "conclusions:body_list": lambda w, f: {"kind": "other", "name": "sweep"},
+    "conclusions:body_detail": lambda w, f: {"action": "member", "username": "sweep_viewer_a"},
+    "conclusions:conclusion_create": lambda w, f: {
+        "kind": "other", "held_on": "08/07/2025", "chair_name": "sweep", "text": "sweep",
+        "tasks-TOTAL_FORMS": "1", "tasks-INITIAL_FORMS": "0", "tasks-MIN_NUM_FORMS": "0", "tasks-MAX_NUM_FORMS": "60",
+        "tasks-0-responsible": f"body:{w.body_b.pk}", "tasks-0-what": "sweep", "tasks-0-next_quarter": "on"},
+    "conclusions:task_detail": lambda w, f: {"text": "sweep"},
+    "conclusions:task_close": lambda w, f: {"text": "sweep"},
+    "conclusions:task_carry_over": lambda w, f: {"reason": "sweep"},
     "committees:unit_import": lambda w, f: {
         "file": SimpleUploadedFile("units.csv", b"code,parent_code,name,level,kind\n"), "dry_run": ""},
 }

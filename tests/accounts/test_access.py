@@ -85,10 +85,14 @@ def test_overlapping_grants_keep_minimal_roots(tree):
 def test_a_role_is_one_row_of_the_powers_table():
     assert set(access.POWERS) == set(GrantRole.values)
     assert access.roles_with("edits_unit") == ["secretary"]
-    assert access.roles_with("weekly_digest") == ["viewer", "follows"]
-    # A working-group member is escalated about the unit they follow, not about its children.
-    assert access.roles_with("own_escalations") == ["follows"]
+    assert access.roles_with("weekly_digest") == ["viewer", "follows", "in_charge"]
+    # A working-group member (or a standing committee member in charge) is escalated about
+    # the unit they follow, not about its children.
+    assert access.roles_with("own_escalations") == ["follows", "in_charge"]
     assert access.roles_with("escalations") == ["secretary"]
+    # A board member reads nothing of the tree: only their boards' tasks.
+    assert access.roles_with("body_tasks") == ["body_member"]
+    assert "body_member" not in access.roles_with("reads_subtree")
 
 
 # --- Pages ------------------------------------------------------------------------------------
