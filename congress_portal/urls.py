@@ -45,5 +45,6 @@ urlpatterns = [
     path("", include("workgroups.urls")),
     path("", include("documents.urls")),
     path("", include("personnel.urls")),
+    path("", include("briefings.urls")),
 ]
 

@@ -122,6 +122,9 @@ class Reason(models.TextChoices):
     ESCALATION = "escalation", _("Escalation: overdue in a subordinate unit")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest: overdue units")
     COMMENT_REQUEST = "comment_request", _("Comments requested on a congress document")
+    # A unit's quarterly report not submitted yet (briefings app): the line's due date is
+    # the quarter's due date, its unit the unit that files it.
+    QUARTERLY_REPORT = "quarterly_report", _("Quarterly report due")
 
 
 # Reasons a user may turn off; escalations always reach them.

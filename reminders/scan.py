@@ -20,6 +20,9 @@ of the current term with a due date, in active units, for active users:
   unit (see `_escalation_followers`);
 - weekly digest: every unit with an overdue milestone → the provincial viewers and the
   working-group members whose grants (`weekly_digest` power) cover it, one line per unit;
+- quarterly reports (briefings app): a unit with a superior whose report for a quarter is
+  not submitted, when the quarter's due date is one of the "due soon" dates or yesterday
+  → the unit's secretaries (the `unit_reminders` power). One line per unit;
 - comment requests (documents app): a request of an open comment round not answered yet,
   whose deadline is one of the "due soon" dates or yesterday → the secretaries of the
   recipient unit (the same `unit_reminders` power), or the named person. Its lines join
@@ -52,6 +55,8 @@ from accounts import access
 from accounts.models import User
 from committees.models import Unit
 from congresses.models import Congress, Milestone, MilestoneStatus
+from briefings.models import QuarterlyReport, ReportStatus
+from briefings.quarters import quarters_due_on
 from documents.models import CommentRecipient, CommentRound, CongressDocument
 
 from .models import Channel, Delivery, DeliveryItem, DeliveryState, NotificationPreference, Reason, ReminderPolicy
@@ -74,12 +79,13 @@ I = DeliveryItem._meta.db_table  # noqa: E741
 CR = CommentRecipient._meta.db_table
 RD = CommentRound._meta.db_table
 CD = CongressDocument._meta.db_table
+QR = QuarterlyReport._meta.db_table
 
 # Which preference field turns a reason off; escalation has none.
 PREFERENCE_FIELD = {Reason.DUE_SOON: "due_soon", Reason.OVERDUE: "overdue", Reason.WEEKLY_DIGEST: "weekly_digest"}
 # Reasons that no preference turns off but whose channels follow the user's choice (a
 # request for comments is addressed to the user: it is not a nag to opt out of).
-CHANNEL_ONLY = {Reason.COMMENT_REQUEST}
+CHANNEL_ONLY = {Reason.COMMENT_REQUEST, Reason.QUARTERLY_REPORT}
 
 
 def _plain(params: list) -> list:
@@ -269,12 +275,34 @@ def _comment_branches(dates: list[dt.date]) -> list[_Sql]:
     return [to_units, to_people]
 
 
+def _quarterly_report_branches(dates: list[dt.date]) -> list[_Sql]:
+    """Units whose report for a quarter due on one of `dates` is not submitted → their
+    secretaries. The due dates are computed in Python (briefings.quarters), one branch per
+    quarter; every active unit with a superior files one."""
+    branches = []
+    for quarter in quarters_due_on(dates):
+        branches.append(
+            _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
+                 " CAST(NULL AS BIGINT) AS milestone_id, u.id AS unit_id, %s AS due_date,"
+                 " 1 AS overdue_count, CAST(NULL AS BIGINT) AS comment_request_id",
+                 [Reason.QUARTERLY_REPORT, _date(quarter.due_date)])
+            + f" FROM {U} u " + _Sql(*access.sql_holders("u.id", "unit_reminders"))
+            + " CROSS JOIN " + _channels()
+            + _Sql(" WHERE u.parent_id IS NOT NULL AND u.is_active = %s", [True])
+            + _Sql(f" AND NOT EXISTS (SELECT 1 FROM {QR} qr WHERE qr.unit_id = u.id AND qr.year = %s"
+                   " AND qr.quarter = %s AND qr.status = %s)", [quarter.year, quarter.quarter, ReportStatus.SUBMITTED])
+            + " AND " + _reachable(Reason.QUARTERLY_REPORT)
+        )
+    return branches
+
+
 def daily_candidates(*, day: dt.date, policy: ReminderPolicy, terms: TermLevels) -> Candidates:
     """The day's reminders: due soon, first overdue day, escalations, and comment
     requests before and after their deadline."""
     branches = []
     overdue_day = policy.overdue_date(day)
     branches += _comment_branches(policy.due_soon_dates(day) + ([overdue_day] if overdue_day else []))
+    branches += _quarterly_report_branches(policy.due_soon_dates(day) + ([overdue_day] if overdue_day else []))
     if due_soon := policy.due_soon_dates(day):
         branches.append(_milestone_branch(Reason.DUE_SOON, _unit_secretaries(), _due_on(due_soon), terms=terms))
     if overdue := policy.overdue_date(day):

@@ -17,7 +17,8 @@ from congresses.models import MilestoneStatus
 from .models import Channel, Delivery, DeliveryItem, DeliveryState, NotificationPreference, Reason
 
 # The order of the sections of a message: the most urgent first.
-REASON_ORDER = [Reason.ESCALATION, Reason.OVERDUE, Reason.COMMENT_REQUEST, Reason.DUE_SOON, Reason.WEEKLY_DIGEST]
+REASON_ORDER = [Reason.ESCALATION, Reason.OVERDUE, Reason.QUARTERLY_REPORT, Reason.COMMENT_REQUEST, Reason.DUE_SOON,
+                Reason.WEEKLY_DIGEST]
 # Lines of a notification shown in the list before "and N more" (the detail shows all).
 LIST_LINES_SHOWN = 5
 # Units listed in the weekly digest email; the rest are counted, the dashboard has them all.
@@ -135,6 +136,7 @@ def _intro(reason: str) -> str:
         Reason.OVERDUE: _("These milestones of your unit were due yesterday and are not done yet."),
         Reason.DUE_SOON: _("These milestones of your unit are due soon."),
         Reason.COMMENT_REQUEST: _("Your comments are requested on these congress documents."),
+        Reason.QUARTERLY_REPORT: _("Your unit's quarterly report to the superior unit is due."),
         Reason.WEEKLY_DIGEST: _("Units in your scope with milestones past their due date, the most "
                                 "overdue milestones first."),
     }[reason]
@@ -148,6 +150,13 @@ def line_for(item: DeliveryItem, day: dt.date, *, base_url: str = "") -> Line:
             when=when_text(item.due_date, day),
             url=f"{base_url}{reverse('documents:request_answer', args=[request.pk])}",
             overdue_count=1, current=is_current(item), done=request.answered_at is not None,
+        )
+    if item.reason == Reason.QUARTERLY_REPORT:
+        return Line(
+            item=item, unit_name=item.unit.name, step_title=str(_("Quarterly report")), due_date=item.due_date,
+            when=when_text(item.due_date, day),
+            url=f"{base_url}{reverse('briefings:unit_reports', args=[item.unit_id])}",
+            overdue_count=1, current=True, done=False,
         )
     if item.milestone_id is not None:
         milestone = item.milestone
