@@ -42,6 +42,9 @@ from django.urls.resolvers import RoutePattern
 
 from accounts.services import api_token_create
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from briefings import services as briefing_services
+from briefings import snapshots as briefing_snapshots
+from briefings.quarters import Quarter
 from committees.models import Level
 from committees.services import import_job_create
 from congresses.forms import CongressForm
@@ -322,6 +325,15 @@ def build_world() -> SimpleNamespace:
             personnel_services.check_acknowledge(plan=w.plan_b, user=w.secretary_b, code=code, reason="sweep")
     w.plan_b = personnel_services.plan_submit(plan=w.plan_b, user=w.secretary_b)
     personnel_services.plan_read_record(plan=w.plan_b, user=w.secretary_b, page="detail")
+    # B's quarterly report with a difficulty and a proposal, submitted: the objects of the
+    # briefing URLs (its superior, the province, answers; A's people may not).
+    w.report_b = briefing_services.report_open(unit=w.unit_b, quarter=Quarter.of(dt.date.today()), user=w.secretary_b)
+    w.difficulty_b = briefing_services.difficulty_add(report=w.report_b, user=w.secretary_b, theme="facilities",
+                                                      text=f"Khó khăn {B_MARK}")
+    w.proposal_b = briefing_services.proposal_add(report=w.report_b, user=w.secretary_b, theme="personnel",
+                                                  text=f"Kiến nghị {B_MARK}")
+    w.report_b = briefing_services.report_submit(report=w.report_b, user=w.secretary_b)
+    briefing_snapshots.take(Quarter.of(dt.date.today()).previous)  # the admin's snapshot pages
     axes = {"username": w.secretary_b.username, "ip_address": "10.0.0.2", "user_agent": "sweep",
             "http_accept": "*/*", "path_info": "/login/"}
     access_attempt = AccessAttempt.objects.create(**axes, get_data="", post_data="", failures_since_start=1)
@@ -333,6 +345,7 @@ def build_world() -> SimpleNamespace:
             w.congress_document_b, w.round_b,
             w.workgroup_b, w.member_b, w.plan_b, w.assignment_b, w.follow_up_b, w.attachment_b,
             w.workgroup_b.sub_teams.get(), w.workgroup_b.group_units.get(), w.subcommittee_b,
+            w.report_b, w.proposal_b,
             access_attempt, AccessLog.objects.create(**axes), AccessFailureLog.objects.create(**axes),
         )
     }
@@ -420,6 +433,10 @@ RULES: list[Rule] = [
          "B's comment round to its cell, with its synthesis file"),
     Rule(r"(?:^|/)comment-requests/$", r".*", lambda w, m: (w.request_b.pk, True),
          "the comment request of B's cell, answered with a file"),
+    Rule(r"(?:^|/)quarterly-reports/$", r".*", lambda w, m: (w.report_b.pk, True),
+         "B's quarterly report, submitted, with a difficulty and a proposal"),
+    Rule(r"(?:^|/)difficulties/$", r".*", lambda w, m: (w.difficulty_b.pk, True), "a difficulty of B's report"),
+    Rule(r"(?:^|/)proposals/$", r".*", lambda w, m: (w.proposal_b.pk, True), "a proposal of B's report"),
 ]
 
 
@@ -518,6 +535,13 @@ PAYLOADS: dict[str, Callable[[SimpleNamespace, Filled], dict]] = {
     "documents:round_public": lambda w, f: {"count": "3", "source": "sweep"},
     "documents:round_close": lambda w, f: {"synthesis_note": "sweep"},
     "documents:request_answer": lambda w, f: {"text": "sweep"},
+    # Quarterly briefings: each form valid, so a leak would write.
+    "briefings:unit_reports": lambda w, f: {"quarter": Quarter.of(dt.date.today()).key},
+    "briefings:report_detail": lambda w, f: {"summary": "sweep"},
+    "briefings:difficulty_add": lambda w, f: {"d-theme": "other", "d-text": "sweep"},
+    "briefings:proposal_add": lambda w, f: {"p-theme": "other", "p-text": "sweep"},
+    "briefings:report_reopen": lambda w, f: {"reason": "sweep"},
+    "briefings:proposal_answer": lambda w, f: {"status": "answered", "answer": "sweep"},
     "committees:unit_import": lambda w, f: {
         "file": SimpleUploadedFile("units.csv", b"code,parent_code,name,level,kind\n"), "dry_run": ""},
 }
