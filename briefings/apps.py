@@ -6,3 +6,6 @@ class BriefingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "briefings"
     verbose_name = _("Quarterly briefings")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401 — beat's task is known to every process that schedules it

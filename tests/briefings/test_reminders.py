@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
+
 from briefings import services
 from briefings.quarters import Quarter
 from reminders.models import DeliveryItem, Kind, Reason
@@ -21,7 +23,7 @@ def _reminded(day: dt.date) -> set[tuple[str, str]]:
 
 
 def test_reports_due_are_reminded_before_and_after_exactly_once(world, settings, secretary_a, secretary_b,
-                                                                 secretary_cell, superior):
+                                                                 secretary_cell, superior, client_for):
     settings.BRIEFINGS_REPORT_DUE_DAYS_BEFORE_END = 5
     assert Q2.due_date == dt.date(2025, 6, 25)
     services.report_submit(report=services.report_open(unit=world.commune_b, quarter=Q2, user=secretary_b),
@@ -41,3 +43,8 @@ def test_reports_due_are_reminded_before_and_after_exactly_once(world, settings,
     with at(dt.date(2025, 6, 26), hour=6):  # the first overdue day
         reminders_scan(kind=Kind.DAILY)
     assert _reminded(dt.date(2025, 6, 26)) == {("secretary_a", "A")}
+    # The notification centre shows the line, linked to the unit's reports.
+    with at(dt.date(2025, 6, 26)):
+        page = client_for(secretary_a).get(reverse("reminders:notification_list")).content.decode()
+    assert "Quarterly report due" in page
+    assert reverse("briefings:unit_reports", args=[world.commune_a.pk]) in page
