@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from committees.models import Unit
 from congresses.models import Light, PlanStep
 from congresses.selectors import CurrentTerms
-from dashboards.selectors import ChildRow, Dashboard, StepRow, Totals, unit_dashboard
+from dashboards.selectors import ChildRow, Dashboard, Totals, unit_dashboard
 
 from . import hooks, snapshots
 from .models import Difficulty, Proposal, QuarterlyReport, ReportStatus, Theme
