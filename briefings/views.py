@@ -23,7 +23,7 @@ from core.forms import add_service_errors
 from . import exports, selectors, services
 from . import pack as packs
 from .forms import AnswerForm, OpenReportForm, ReopenForm, RowForm, SummaryForm
-from .models import Difficulty, Proposal, QuarterlyReport
+from .models import Difficulty, Proposal, QuarterlyReport, ReportStatus
 from .quarters import Quarter
 
 PAGE_SIZE = 50
@@ -370,7 +370,7 @@ def unit_proposals_json(request: HttpRequest, pk: int) -> JsonResponse:
     unit = _visible_unit(request, pk)
     today = timezone.localdate()
     qs = Proposal.objects.visible_to(request.user).filter(report__unit__path__startswith=unit.path)
-    qs = qs.open() if request.GET.get("status", "open") == "open" else qs.filter(report__status="submitted")
+    qs = qs.open() if request.GET.get("status", "open") == "open" else qs.filter(report__status=ReportStatus.SUBMITTED)
     qs = qs.select_related("report__unit").order_by("report__submitted_at", "pk")[:1000]
     return JsonResponse({"unit": {"id": unit.pk, "code": unit.code, "name": unit.name},
                          "proposals": [_proposal_json(p, today) for p in qs]},
