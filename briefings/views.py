@@ -370,7 +370,10 @@ def unit_proposals_json(request: HttpRequest, pk: int) -> JsonResponse:
     unit = _visible_unit(request, pk)
     today = timezone.localdate()
     qs = Proposal.objects.visible_to(request.user).filter(report__unit__path__startswith=unit.path)
-    qs = qs.open() if request.GET.get("status", "open") == "open" else qs.filter(report__status=ReportStatus.SUBMITTED)
+    if request.GET.get("status", "open") == "open":
+        qs = qs.open()
+    else:
+        qs = qs.filter(report__status=ReportStatus.SUBMITTED)
     qs = qs.select_related("report__unit").order_by("report__submitted_at", "pk")[:1000]
     return JsonResponse({"unit": {"id": unit.pk, "code": unit.code, "name": unit.name},
                          "proposals": [_proposal_json(p, today) for p in qs]},
