@@ -293,6 +293,7 @@ class Scope:
     def can_handle_petition(self, unit) -> bool:
         """Whether the user opens and works the petitions about `unit`."""
         return self.is_admin or any(unit.path.startswith(path) for path in self.petition_paths)
+
     # -- conclusions and their tasks (conclusions app) -----------------------------------------
 
     def can_keep_conclusions(self, unit) -> bool:
@@ -342,6 +343,28 @@ class Scope:
             q |= Q(unit_id__in=self.conclusion_unit_ids)
             q |= Q(subcommittee__congress__unit_id__in=self.conclusion_unit_ids)
         return q
+    # -- quarterly briefings ----------------------------------------------------------------
+    # A unit files its quarterly report to its superior (DOMAIN.md "Briefing"): whoever
+    # edits the unit (its secretaries) files it, and whoever edits the unit's parent (the
+    # superior's secretaries) answers its proposals and may reopen it. No power of its own:
+    # the briefing follows the same line of command as the congress.
+
+    def can_file_report(self, unit) -> bool:
+        return self.can_edit(unit)
+
+    def can_answer_reports(self, unit) -> bool:
+        """Whether the user answers this unit's proposals and reopens its reports."""
+        return self.is_admin or (unit.parent_id is not None and unit.parent_id in self.edit_unit_ids)
+
+    def answers_reports_q(self, unit_field: str = "unit") -> Q:
+        """A filter for rows (reports, proposals) of the units whose reports the user
+        answers, through `unit_field` ("report__unit" on proposals, "" on units)."""
+        if self.is_admin:
+            return Q()
+        if not self.edit_unit_ids:
+            return Q(pk__in=[])
+        prefix = f"{unit_field}__" if unit_field else ""
+        return Q(**{f"{prefix}parent_id__in": self.edit_unit_ids})
 
     # -- the cache -------------------------------------------------------------------------
 

@@ -47,5 +47,6 @@ urlpatterns = [
     path("", include("personnel.urls")),
     path("", include("petitions.urls")),
     path("", include("conclusions.urls")),
+    path("", include("briefings.urls")),
 ]
 

@@ -129,6 +129,9 @@ class Reason(models.TextChoices):
     # day to whoever answers the task, and once, some days later, to the meeting's chair.
     TASK_OVERDUE = "task_overdue", _("A task of a conclusion is overdue")
     TASK_ESCALATION = "task_escalation", _("Escalation: a task of your conclusion is overdue")
+    # A unit's quarterly report not submitted yet (briefings app): the line's due date is
+    # the quarter's due date, its unit the unit that files it.
+    QUARTERLY_REPORT = "quarterly_report", _("Quarterly report due")
 
 
 # Reasons a user may turn off; escalations always reach them.

@@ -23,6 +23,9 @@ of the current term with a due date, in active units, for active users:
 - petitions (petitions app): an open case due in one of `days_before` days, or due
   yesterday → the handler it is assigned to (or, unassigned, every handler whose grant
   covers its unit); the line names the case by number, never its sender;
+- quarterly reports (briefings app): a unit with a superior whose report for a quarter is
+  not submitted, when the quarter's due date is one of the "due soon" dates or yesterday
+  → the unit's secretaries (the `unit_reminders` power). One line per unit;
 - comment requests (documents app): a request of an open comment round not answered yet,
   whose deadline is one of the "due soon" dates or yesterday → the secretaries of the
   recipient unit (the same `unit_reminders` power), or the named person. Its lines join
@@ -59,6 +62,8 @@ from django.db import connection
 
 from accounts import access
 from accounts.models import User
+from briefings.models import QuarterlyReport, ReportStatus
+from briefings.quarters import quarters_due_on
 from committees.models import Unit
 from conclusions.models import BodyMember, Conclusion, Task, TaskStatus
 from congresses.models import Congress, Milestone, MilestoneStatus, Subcommittee
@@ -91,13 +96,14 @@ T = Task._meta.db_table
 CC = Conclusion._meta.db_table
 BM = BodyMember._meta.db_table
 SC = Subcommittee._meta.db_table
+QR = QuarterlyReport._meta.db_table
 
 # Which preference field turns a reason off; escalation has none.
 PREFERENCE_FIELD = {Reason.DUE_SOON: "due_soon", Reason.OVERDUE: "overdue", Reason.WEEKLY_DIGEST: "weekly_digest",
                     Reason.TASK_OVERDUE: "overdue"}
 # Reasons that no preference turns off but whose channels follow the user's choice (a
 # request for comments is addressed to the user: it is not a nag to opt out of).
-CHANNEL_ONLY = {Reason.COMMENT_REQUEST, Reason.PETITION_DUE, Reason.PETITION_OVERDUE}
+CHANNEL_ONLY = {Reason.COMMENT_REQUEST, Reason.PETITION_DUE, Reason.PETITION_OVERDUE, Reason.QUARTERLY_REPORT}
 
 
 def _plain(params: list) -> list:
@@ -354,6 +360,28 @@ def _task_branches(*, overdue: dt.date | None, escalation: dt.date | None) -> li
     return branches
 
 
+def _quarterly_report_branches(dates: list[dt.date]) -> list[_Sql]:
+    """Units whose report for a quarter due on one of `dates` is not submitted → their
+    secretaries. The due dates are computed in Python (briefings.quarters), one branch per
+    quarter; every active unit with a superior files one."""
+    branches = []
+    for quarter in quarters_due_on(dates):
+        branches.append(
+            _Sql("SELECT a.id AS recipient_id, ch.channel AS channel, %s AS reason,"
+                 " CAST(NULL AS BIGINT) AS milestone_id, u.id AS unit_id, %s AS due_date,"
+                 " 1 AS overdue_count, CAST(NULL AS BIGINT) AS comment_request_id,"
+                 " CAST(NULL AS BIGINT) AS petition_id, CAST(NULL AS BIGINT) AS task_id",
+                 [Reason.QUARTERLY_REPORT, _date(quarter.due_date)])
+            + f" FROM {U} u " + _Sql(*access.sql_holders("u.id", "unit_reminders"))
+            + " CROSS JOIN " + _channels()
+            + _Sql(" WHERE u.parent_id IS NOT NULL AND u.is_active = %s", [True])
+            + _Sql(f" AND NOT EXISTS (SELECT 1 FROM {QR} qr WHERE qr.unit_id = u.id AND qr.year = %s"
+                   " AND qr.quarter = %s AND qr.status = %s)", [quarter.year, quarter.quarter, ReportStatus.SUBMITTED])
+            + " AND " + _reachable(Reason.QUARTERLY_REPORT)
+        )
+    return branches
+
+
 def daily_candidates(*, day: dt.date, policy: ReminderPolicy, terms: TermLevels) -> Candidates:
     """The day's reminders: due soon, first overdue day, escalations, and comment
     requests before and after their deadline."""
@@ -363,6 +391,7 @@ def daily_candidates(*, day: dt.date, policy: ReminderPolicy, terms: TermLevels)
     branches += _petition_branches(Reason.PETITION_DUE, policy.due_soon_dates(day))
     branches += _petition_branches(Reason.PETITION_OVERDUE, [overdue_day] if overdue_day else [])
     branches += _task_branches(overdue=overdue_day, escalation=policy.escalation_date(day))
+    branches += _quarterly_report_branches(policy.due_soon_dates(day) + ([overdue_day] if overdue_day else []))
     if due_soon := policy.due_soon_dates(day):
         branches.append(_milestone_branch(Reason.DUE_SOON, _unit_secretaries(), _due_on(due_soon), terms=terms))
     if overdue := policy.overdue_date(day):

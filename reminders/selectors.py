@@ -19,7 +19,8 @@ from .models import Channel, Delivery, DeliveryItem, DeliveryState, Notification
 
 # The order of the sections of a message: the most urgent first.
 REASON_ORDER = [Reason.ESCALATION, Reason.TASK_ESCALATION, Reason.PETITION_OVERDUE, Reason.OVERDUE,
-                Reason.TASK_OVERDUE, Reason.PETITION_DUE, Reason.COMMENT_REQUEST, Reason.DUE_SOON, Reason.WEEKLY_DIGEST]
+                Reason.TASK_OVERDUE, Reason.QUARTERLY_REPORT, Reason.PETITION_DUE, Reason.COMMENT_REQUEST,
+                Reason.DUE_SOON, Reason.WEEKLY_DIGEST]
 # Lines of a notification shown in the list before "and N more" (the detail shows all).
 LIST_LINES_SHOWN = 5
 # Units listed in the weekly digest email; the rest are counted, the dashboard has them all.
@@ -147,6 +148,7 @@ def _intro(reason: str) -> str:
                                "not closed yet. Report or close them."),
         Reason.TASK_ESCALATION: _("These tasks of a conclusion of a meeting you chaired are still open several "
                                   "days after their due date."),
+        Reason.QUARTERLY_REPORT: _("Your unit's quarterly report to the superior unit is due."),
         Reason.WEEKLY_DIGEST: _("Units in your scope with milestones past their due date, the most "
                                 "overdue milestones first."),
     }[reason]
@@ -177,6 +179,13 @@ def line_for(item: DeliveryItem, day: dt.date, *, base_url: str = "") -> Line:
             item=item, unit_name=item.unit.name, step_title=task.what[:120], due_date=item.due_date,
             when=when_text(item.due_date, day), url=f"{base_url}{task.get_absolute_url()}",
             overdue_count=1, current=is_current(item), done=task.status == TaskStatus.DONE,
+        )
+    if item.reason == Reason.QUARTERLY_REPORT:
+        return Line(
+            item=item, unit_name=item.unit.name, step_title=str(_("Quarterly report")), due_date=item.due_date,
+            when=when_text(item.due_date, day),
+            url=f"{base_url}{reverse('briefings:unit_reports', args=[item.unit_id])}",
+            overdue_count=1, current=True, done=False,
         )
     if item.milestone_id is not None:
         milestone = item.milestone

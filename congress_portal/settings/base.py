@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "personnel",
     "petitions",
     "conclusions",
+    "briefings",
 ]
 
 MIDDLEWARE = [
@@ -260,7 +261,16 @@ CELERY_BEAT_SCHEDULE.update({
         "schedule": crontab(**_at(REMINDERS_DIGEST_AT, "REMINDERS_DIGEST_AT")),
     },
     "reminders-sweep": {"task": "reminders.sweep", "schedule": crontab(minute="*/10")},
+    # Quarterly briefings: the quarter-end snapshot of the roll-ups, taken by the first run
+    # after a quarter ends (the others find it taken), before the reminder scan.
+    "briefings-quarter-snapshot": {"task": "briefings.snapshot_previous_quarter",
+                                   "schedule": crontab(hour=0, minute=30)},
 })
+
+# Quarterly reports (briefings/) are due this many days before the quarter's last day
+# (negative: after it); reminders follow the reminder policy's days before and the first
+# overdue day.
+BRIEFINGS_REPORT_DUE_DAYS_BEFORE_END = env.int("BRIEFINGS_REPORT_DUE_DAYS_BEFORE_END", default=5)
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,10 @@
-// A "Print" button without an inline handler (the pages keep a strict CSP): any
-// button marked data-print opens the browser's print dialog.
+// A "Print" button without an inline handler (a strict Content-Security-Policy is coming):
+// every [data-print] button prints the page. Hidden until this script shows it, so a
+// browser without JavaScript shows no button that does nothing.
 (function () {
   "use strict";
-  document.querySelectorAll("button[data-print]").forEach(function (button) {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
 })();

@@ -42,6 +42,9 @@ from django.urls.resolvers import RoutePattern
 
 from accounts.services import api_token_create
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from briefings import services as briefing_services
+from briefings import snapshots as briefing_snapshots
+from briefings.quarters import Quarter
 from committees.models import Level
 from committees.services import import_job_create
 from conclusions import services as conclusion_services
@@ -365,6 +368,15 @@ def build_world() -> SimpleNamespace:
                                    evidence=SimpleUploadedFile("ket-qua.pdf", b"%PDF-1.4 evidence of B"))
     conclusion_services.task_carry_over(task=w.conclusion_b.tasks.get(unit=w.cell_b), reason="sweep",
                                         user=w.secretary_b)
+    # B's quarterly report with a difficulty and a proposal, submitted: the objects of the
+    # briefing URLs (its superior, the province, answers; A's people may not).
+    w.report_b = briefing_services.report_open(unit=w.unit_b, quarter=Quarter.of(dt.date.today()), user=w.secretary_b)
+    w.difficulty_b = briefing_services.difficulty_add(report=w.report_b, user=w.secretary_b, theme="facilities",
+                                                      text=f"Khó khăn {B_MARK}")
+    w.proposal_b = briefing_services.proposal_add(report=w.report_b, user=w.secretary_b, theme="personnel",
+                                                  text=f"Kiến nghị {B_MARK}")
+    w.report_b = briefing_services.report_submit(report=w.report_b, user=w.secretary_b)
+    briefing_snapshots.take(Quarter.of(dt.date.today()).previous)  # the admin's snapshot pages
     axes = {"username": w.secretary_b.username, "ip_address": "10.0.0.2", "user_agent": "sweep",
             "http_accept": "*/*", "path_info": "/login/"}
     access_attempt = AccessAttempt.objects.create(**axes, get_data="", post_data="", failures_since_start=1)
@@ -376,6 +388,8 @@ def build_world() -> SimpleNamespace:
             w.congress_document_b, w.round_b,
             w.workgroup_b, w.member_b, w.plan_b, w.assignment_b, w.follow_up_b, w.attachment_b,
             w.workgroup_b.sub_teams.get(), w.workgroup_b.group_units.get(), w.subcommittee_b, w.petition_b,
+            w.workgroup_b.sub_teams.get(), w.workgroup_b.group_units.get(), w.subcommittee_b,
+            w.report_b, w.proposal_b,
             access_attempt, AccessLog.objects.create(**axes), AccessFailureLog.objects.create(**axes),
         )
     }
@@ -475,6 +489,10 @@ RULES: list[Rule] = [
          "the task of B's board, reported with a file and closed with evidence"),
     Rule(r"(?:^|/)task-reports/$", r".*", lambda w, m: (w.task_report_b.pk, True),
          "the progress report of B's board, with a file"),
+    Rule(r"(?:^|/)quarterly-reports/$", r".*", lambda w, m: (w.report_b.pk, True),
+         "B's quarterly report, submitted, with a difficulty and a proposal"),
+    Rule(r"(?:^|/)difficulties/$", r".*", lambda w, m: (w.difficulty_b.pk, True), "a difficulty of B's report"),
+    Rule(r"(?:^|/)proposals/$", r".*", lambda w, m: (w.proposal_b.pk, True), "a proposal of B's report"),
 ]
 
 
@@ -594,6 +612,13 @@ PAYLOADS: dict[str, Callable[[SimpleNamespace, Filled], dict]] = {
     "conclusions:task_detail": lambda w, f: {"text": "sweep"},
     "conclusions:task_close": lambda w, f: {"text": "sweep"},
     "conclusions:task_carry_over": lambda w, f: {"reason": "sweep"},
+    # Quarterly briefings: each form valid, so a leak would write.
+    "briefings:unit_reports": lambda w, f: {"quarter": Quarter.of(dt.date.today()).key},
+    "briefings:report_detail": lambda w, f: {"summary": "sweep"},
+    "briefings:difficulty_add": lambda w, f: {"d-theme": "other", "d-text": "sweep"},
+    "briefings:proposal_add": lambda w, f: {"p-theme": "other", "p-text": "sweep"},
+    "briefings:report_reopen": lambda w, f: {"reason": "sweep"},
+    "briefings:proposal_answer": lambda w, f: {"status": "answered", "answer": "sweep"},
     "committees:unit_import": lambda w, f: {
         "file": SimpleUploadedFile("units.csv", b"code,parent_code,name,level,kind\n"), "dry_run": ""},
 }
