@@ -15,7 +15,6 @@ from congresses import services
 from congresses.models import Milestone, MilestoneStatus
 from core.backups import database_counts, sha256
 
-pytestmark = [pytest.mark.postgres]
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -27,7 +26,7 @@ def _server(dbname: str) -> str:
 
 
 @pytest.fixture
-def fresh_database():
+def fresh_database(db):
     """A new, empty database on the same server (createdb), dropped afterwards."""
     name = f"{connection.settings_dict['NAME']}_restored_{uuid.uuid4().hex[:8]}"
     admin = psycopg2.connect(_server("postgres"))
@@ -47,6 +46,7 @@ def _tick_with_evidence(milestone, user, content: bytes, name: str):
     )
 
 
+@pytest.mark.postgres
 def test_a_backup_restores_into_a_fresh_database_with_the_same_counts_and_files(
     transactional_db, tmp_path, settings, congress_cell, congress_a, secretary_cell, secretary_a, fresh_database,
 ):
@@ -94,3 +94,24 @@ def test_a_backup_goes_into_a_new_folder_only(transactional_db, tmp_path):
     (tmp_path / "old" / "manifest.json").write_text("{}")
     with pytest.raises(CommandError, match="not empty"):
         call_command("backup", str(tmp_path / "old"))
+
+
+def test_a_backup_round_trips_on_the_database_the_suite_runs_on(transactional_db, tmp_path, settings, congress_cell,
+                                                                 secretary_cell, request):
+    """SQLite (the embedded default: its backup API) or PostgreSQL, whichever the suite runs on."""
+    first = congress_cell.milestones.order_by("step__order").first()
+    _tick_with_evidence(first, secretary_cell, PDF, "ke-hoach.pdf")
+    if connection.vendor == "postgresql":
+        target = request.getfixturevalue("fresh_database")
+    else:
+        target = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+
+    call_command("backup", str(tmp_path / "backup"))
+    call_command("restore", str(tmp_path / "backup"), database_url=target, media_root=tmp_path / "restored-media")
+
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert manifest["engine"] == connection.vendor
+    assert database_counts(target) == manifest["database"]["tables"]
+    assert manifest["database"]["tables"]["congresses_congress"] == 1
+    name = Milestone.objects.get(pk=first.pk).evidence_file.name
+    assert (tmp_path / "restored-media" / name).read_bytes() == PDF
