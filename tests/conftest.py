@@ -66,6 +66,10 @@ def _missing_backends(item: pytest.Item) -> list[str]:
         missing.append(REASON_BROWSER)
     if item.get_closest_marker("axe") and not AXE.exists():
         missing.append(REASON_AXE)
+    if item.get_closest_marker("deployment"):
+        from tests.deployment.cluster import missing_tools
+
+        missing.extend(f"needs {tool}" for tool in missing_tools())
     return missing
 
 
@@ -110,11 +114,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 # test itself ran in a worker.
 SWEEP_PROPERTY = "authorization_sweep"  # tests.access.sweep.PROPERTY
 _sweeps: list[dict] = []
+# The figures of the deployment test (tests/deployment/test_faults.py), printed whether it
+# passed or failed.
+DEPLOYMENT_PROPERTY = "deployment_figures"
+_deployments: list[dict] = []
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call":
         _sweeps.extend(value for name, value in report.user_properties if name == SWEEP_PROPERTY)
+        _deployments.extend(value for name, value in report.user_properties if name == DEPLOYMENT_PROPERTY)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
@@ -123,6 +132,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             f"authorization sweep: {sweep['patterns']} patterns, {sweep['requests']} requests, "
             f"{sweep['findings']} findings"
         )
+    for figures in _deployments:
+        terminalreporter.section("deployment test (2 web processes, 2 workers, beat; PostgreSQL and Redis)")
+        terminalreporter.write_line(deployment_summary(figures))
     skipped = terminalreporter.stats.get("skipped", [])
     if not skipped:
         return
@@ -130,6 +142,32 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     for report in skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         terminalreporter.write_line(f"{report.nodeid}: {reason.removeprefix('Skipped: ')}")
+
+
+def deployment_summary(figures: dict) -> str:
+    """One line per fault, then the totals: what CI shows of the deployment test."""
+    lines = []
+    if "web" in figures:
+        f = figures["web"]
+        lines.append(f"web process killed: {f['errors']} errors, {f['served_by_other']} requests served by the "
+                     f"other meanwhile, back in {f['recovery_s']} s")
+    if "worker" in figures:
+        f = figures["worker"]
+        lines.append(f"worker SIGKILLed mid-batch: {f['sent_at_kill']}/{f['emails']} emails sent at the kill, "
+                     f"{f['batches_redelivered']}/{f['batches_in_hand']} batches in hand delivered again")
+    for name, title in (("redis", "Redis restarted"), ("postgres", "PostgreSQL restarted")):
+        if name in figures:
+            f = figures[name]
+            lines.append(f"{title}: {f['errors']} errors, /healthz non-200 {f['healthz_non_200']} times, "
+                         f"200 again {f['recovery_s']} s after the restart")
+    if "requests" in figures:
+        lines.append(f"requests: {figures['requests']} ({figures['reads']} reads, {figures['writes']} writes, "
+                     f"{figures['writes_acknowledged']} acknowledged), errors {figures['errors']} "
+                     f"({figures['errors_in_outages']} during the outages); setup {figures['setup_s']} s, "
+                     f"load {figures['load_s']} s, in all {figures['total_s']} s")
+    if "logs" in figures:
+        lines.append(f"logs of the processes: {figures['logs']}")
+    return "\n".join(lines) or f"incomplete: {figures}"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
