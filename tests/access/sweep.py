@@ -52,6 +52,7 @@ from documents.models import Document, DocumentKind
 from reminders.models import Channel, Delivery, Kind, NotificationPreference, ReminderPolicy, ReminderRun
 from reminders.services import preference_update, reminders_scan
 from tests.factories import (
+    PASSWORD,
     AdminFactory,
     CongressFactory,
     SecretaryFactory,
@@ -495,7 +496,7 @@ PAYLOADS: dict[str, Callable[[SimpleNamespace, Filled], dict]] = {
     "congresses:milestone_update": _milestone_form,
     # B's cell as a pilot: it has no congress, so a leak would open one (and mark it).
     "congresses:unit_pilots": lambda w, f: {"pilots": [str(w.cell_b.pk)]},
-    "accounts:tokens": lambda w, f: {"name": "sweep", "expires_in_days": "30"},
+    "accounts:tokens": lambda w, f: {"name": "sweep", "expires_in_days": "30", "password": PASSWORD},
     "reminders:preferences": lambda w, f: {"email_enabled": "on", "inapp_enabled": "on", "overdue": "on"},
     "workgroups:group_create": lambda w, f: {
         "number": "9", "name": "sweep", "decision_number": "9-QĐ", "decision_date": "01/03/2025",
