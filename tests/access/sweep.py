@@ -40,6 +40,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RoutePattern
 
+from accounts import services as account_services
 from accounts.services import api_token_create
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from committees.models import Level
@@ -253,6 +254,8 @@ def build_world() -> SimpleNamespace:
     w.admin = AdminFactory(username="sweep_admin")
     _token, w.key_a = api_token_create(user=w.secretary_a, name="script of A")
     w.token_b, _key = api_token_create(user=w.secretary_b, name="script of B")
+    # B's secretary's authenticator (the admin's "TOTP devices"; accounts/otp.py).
+    w.totp_b = account_services.otp_device_pending(user=w.secretary_b)
 
     # An evidence file on a milestone of B, served only through the scope check.
     milestones = list(w.congress_b.milestones.select_related("step").order_by("step__order"))
