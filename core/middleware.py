@@ -116,7 +116,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.PORTAL_CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", settings.PORTAL_PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and "no-store" not in response.get("Cache-Control", ""):
             response["Cache-Control"] = "no-store, private"
             response.headers.pop("Expires", None)
             response.headers.pop("Last-Modified", None)
