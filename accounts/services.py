@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,9 +37,14 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
 
     1. draw the key (`cdh_` + 32 random bytes, URL-safe base64);
     2. store its hash and its first characters;
-    3. expire it `expires_in_days` from now (1–365), or never.
+    3. expire it `expires_in_days` from now (1–365), by default API_TOKEN_DEFAULT_DAYS (90):
+       every token expires (issue 15, point 9).
+
+    The tokens page asks for the password again before it calls this (ApiTokenForm).
     """
-    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+    if expires_in_days is None:
+        expires_in_days = settings.API_TOKEN_DEFAULT_DAYS
+    if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
         raise ValidationError(
             {"expires_in_days": _("Choose between 1 and %(max)d days.") % {"max": MAX_EXPIRY_DAYS}}
         )
@@ -48,7 +54,7 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
         name=name.strip(),
         key_hash=hash_key(plaintext),
         prefix=plaintext[:PREFIX_SHOWN],
-        expires_at=None if expires_in_days is None else timezone.now() + dt.timedelta(days=expires_in_days),
+        expires_at=timezone.now() + dt.timedelta(days=expires_in_days),
     )
     token.full_clean()
     token.save()
@@ -62,6 +68,43 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every live token of `user`: their password changed or their account was
+    deactivated (accounts.signals), so scripts holding a key made under the old password
+    stop at once. Returns how many were revoked."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+# --- Second factor: TOTP devices (accounts/otp.py) ---------------------------------------------
+
+
+@transaction.atomic
+def otp_device_pending(*, user: User):
+    """The user's device being enrolled (unconfirmed), created with a fresh random key on
+    first call; the enrolment page shows its key until a code confirms it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    return device
+
+
+@transaction.atomic
+def otp_device_confirm(*, device, token: str) -> bool:
+    """Confirm an enrolled device with a code it produced (django-otp checks it, with its
+    throttling of wrong codes). On success the device is the user's second factor and any
+    other device of theirs is removed: one authenticator per person."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
+    return True
 
 
 # --- Grants: who wears which hat (accounts.models.Grant, accounts.access) ----------------------

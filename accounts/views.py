@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -13,7 +14,8 @@ from committees.models import Unit
 from core.middleware import remember_language
 
 from . import services
-from .forms import ApiTokenForm, LanguageForm
+from . import otp
+from .forms import ApiTokenForm, LanguageForm, OTPTokenForm
 from .models import ApiToken
 
 # The session key under which a new token's key waits for the next page view, the only one
@@ -38,7 +40,7 @@ def _example_url(request: HttpRequest) -> str:
 def token_list(request: HttpRequest) -> HttpResponse:
     """The user's personal API tokens: the list, a form to create one, and, right after
     creating it, its key — shown on this one page view and never again."""
-    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             token, plaintext = services.api_token_create(
@@ -100,4 +102,81 @@ def profile(request: HttpRequest) -> HttpResponse:
         return response
     grants = user.grants.select_related("unit").order_by("role", "unit__path")
     return render(request, "accounts/profile.html", {"form": form, "grants": grants},
+                  status=400 if form.errors else 200)
+
+
+# --- Second factor (accounts/otp.py) ------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go once the second factor is given: the page asked for, if it is ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+def _qr_svg(uri: str) -> str:
+    """The otpauth:// link as an inline SVG QR code (segno): drawn with SVG attributes
+    only, so the Content-Security-Policy's style-src needs nothing inline."""
+    import segno
+
+    return segno.make(uri, error="m").svg_inline(scale=4, border=2, title=_("QR code of the key"))
+
+
+@never_cache
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app (administrators; accounts/otp.py): the key, its link and
+    a QR code, and the first code, which confirms the device and verifies the session.
+    The user's own device only: there is no id in the URL."""
+    user = request.user
+    if not otp.needs_second_factor(user) and not user.is_verified():
+        return render(request, "accounts/otp_setup.html", {"not_needed": True})
+    if otp.has_device(user) and not user.is_verified():
+        # Replacing a device needs the current one first; a lost phone: an administrator
+        # deletes the device in the admin (Django OTP › TOTP devices).
+        return redirect(f"{reverse('accounts:otp_verify')}?{request.GET.urlencode()}")
+    device = services.otp_device_pending(user=user)
+    form = OTPTokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if services.otp_device_confirm(device=device, token=form.cleaned_data["token"]):
+            from django_otp import login as otp_login
+
+            device.refresh_from_db()
+            otp_login(request, device)
+            messages.success(request, _("Your authenticator app is set up: the portal will ask for its code after each sign-in."))
+            return redirect(_next_url(request))
+        form.add_error("token", _("This code is not right, or it has expired: type the code the app shows now."))
+    from base64 import b32encode
+
+    key = b32encode(device.bin_key).decode()
+    context = {
+        "form": form, "key": " ".join(key[i:i + 4] for i in range(0, len(key), 4)),
+        "uri": device.config_url, "qr": _qr_svg(device.config_url), "next": _next_url(request),
+        "replacing": otp.has_device(user),
+    }
+    return render(request, "accounts/otp_setup.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """After signing in, an administrator types the current code of their app
+    (accounts/otp.py). Wrong codes slow down (django-otp's throttling, per device)."""
+    user = request.user
+    if not otp.has_device(user):
+        return redirect(f"{reverse('accounts:otp_setup')}?{request.GET.urlencode()}")
+    form = OTPTokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        from django_otp import login as otp_login
+        from django_otp import match_token
+
+        device = match_token(user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", _("This code is not right, or it has expired: type the code the app shows now."))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)},
                   status=400 if form.errors else 200)

@@ -29,11 +29,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import files
 from progress import rollups
 from progress.rollups import Recount
 
@@ -170,6 +172,10 @@ def _rows_from_records(records: Iterable[tuple[int, Sequence]]) -> list[Row]:
     levels, kinds = _choice_names(Level), _choice_names(UnitKind)
     rows = []
     for line, record in records:
+        try:
+            files.check_row_count(line)
+        except ValidationError as exc:
+            raise ImportFileError(exc.messages[0]) from exc
         values = [_clean(v) for v in record]
         if not any(values):
             continue
@@ -200,6 +206,10 @@ def read_csv(data: bytes) -> list[Row]:
             _("The file is not UTF-8 text (line %(line)d). Save it as “CSV UTF-8”.")
             % {"line": data.count(b"\n", 0, exc.start) + 1}
         ) from exc
+    try:
+        files.check_csv_lines(text)
+    except ValidationError as exc:
+        raise ImportFileError(exc.messages[0]) from exc
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
 
     def records() -> Iterator[tuple[int, list[str]]]:
@@ -220,6 +230,10 @@ def read_csv(data: bytes) -> list[Row]:
 def read_xlsx(data: bytes) -> list[Row]:
     from openpyxl import load_workbook
 
+    try:
+        files.check_xlsx(io.BytesIO(data))  # unpacked size and declared rows, before openpyxl
+    except ValidationError as exc:
+        raise ImportFileError(exc.messages[0]) from exc
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 — openpyxl raises many kinds for a bad file

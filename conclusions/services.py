@@ -16,7 +16,7 @@ from accounts import services as account_services
 from accounts.models import Grant, GrantRole, User
 from committees.models import Unit
 from congresses.models import Congress, Subcommittee
-from documents.files import check_upload
+from core.files import check_upload
 
 from . import quarters
 from .models import (

@@ -4,6 +4,8 @@ from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from core import files
+
 from .models import (
     Congress,
     CongressStatus,
@@ -46,11 +48,8 @@ class MilestoneForm(forms.Form):
 
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")
-        if upload and upload.size > settings.EVIDENCE_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
-            )
+        if upload:
+            files.check_upload(upload)  # its size, and its content agreeing with its name
         return upload
 
     def clean_done_on(self):

@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+
+from core import files
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -163,6 +165,13 @@ def milestone_update(
                  .select_related("step", "congress__term").get(pk=milestone.pk))
     rules.apply_milestone_progress(milestone, status=status, done_on=done_on, evidence_number=evidence_number, note=note)
     if evidence_file is not None:
+        # By its content, whatever its name says (core.files); the file it replaces leaves
+        # the storage once this commits.
+        try:
+            files.check_upload(evidence_file)
+        except ValidationError as exc:
+            raise ValidationError({"evidence_file": exc.messages}) from exc
+        files.delete_replaced(milestone, "evidence_file")
         milestone.evidence_file = evidence_file
     # The congress, the step and the uniqueness of the pair do not change here: validating
     # them would cost a query each on every tick. The fields that change are validated, and

@@ -18,9 +18,10 @@ class CoreConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
-        from .middleware import on_login
+        from .middleware import on_login, stamp_login
 
         user_logged_in.connect(on_login, dispatch_uid="core_language_on_login")
+        user_logged_in.connect(stamp_login, dispatch_uid="core_session_stamp_on_login")
 
 
 class AxesConfig(axes_apps.AppConfig):

@@ -61,9 +61,11 @@ class ChildBar:
         return round(_pct(self.done, self.total))
 
     @property
-    def style(self) -> str:
-        shares = {s["cls"]: s["w"] for s in self.segments}
-        return f"--done:{_n(shares.get('done', 0))}%;--late:{_n(shares.get('late', 0))}%"
+    def widths(self) -> dict[str, int]:
+        """Whole percents of done and overdue steps, for the bar's width classes (w-0 … w-100
+        in portal.css: the Content-Security-Policy allows no style attribute)."""
+        done = round(_pct(self.done, self.total))
+        return {"done": done, "late": min(round(_pct(self.overdue, self.total)), 100 - done)}
 
 
 def child_bar(row: ChildRow, name_rank: int = 0) -> ChildBar:
@@ -91,7 +93,8 @@ def light_summary(lights: list[str]) -> list[dict]:
     for light in lights:
         counts[light] += 1
     n = len(lights) or 1
-    return [{"cls": key, "n": counts[key], "label": label, "w": _n(_pct(counts[key], n))}
+    # Whole percents: the bar uses the width classes w-0 … w-100 (no style attribute under the CSP).
+    return [{"cls": key, "n": counts[key], "label": label, "w": round(_pct(counts[key], n))}
             for key, label in Light.choices]
 
 
@@ -284,7 +287,7 @@ def _svg(kind: str, width: int, height: float, title: str, body: list[str], extr
 def calendar_svg(cal: Calendar, variant: str = "wide") -> SafeString:
     title = _("Congresses below, by month of their date") if cal.by_month else _("Congresses below, by week of their date")
     left, font = cal.left, cal.font
-    body = [f'<g style="font-size:{font}px">']
+    body = [f'<g font-size="{font}">']
     for g in cal.gridlines:
         body.append(f'<line x1="{left}" x2="{cal.width}" y1="{_n(g["y"])}" y2="{_n(g["y"])}" class="grid"/>'
                     f'<text x="{left - 4}" y="{_n(g["y"] + 4)}" class="axis" text-anchor="end">{g["v"]}</text>')

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congresses.forms import DateInput
 
-from . import files
+from core import files
 from .models import DocumentKind
 
 

@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy
 from committees.models import Unit
 from core.text import fold
 
-from . import files, progress, text
+from core import files
+
+from . import progress, text
 from .models import (
     CommentRecipient,
     CommentRound,

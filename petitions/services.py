@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import scope_for
 from accounts.models import User
-from documents.files import check_upload
+from core.files import check_upload
 
 from . import progress as petition_progress
 from .models import (

@@ -4,13 +4,13 @@ validate the domain (a unit under the issuing unit, a member of the same group â
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from committees.models import Unit
 from congresses.forms import EVIDENCE_EXTENSIONS, DateInput
+from core import files
 
 from .models import FollowUpKind, GroupMember, MemberRole, SubTeam, WorkingGroup
 
@@ -138,8 +138,7 @@ class FollowUpForm(forms.Form):
     )
 
     def clean_files(self):
-        files = self.cleaned_data.get("files") or []
-        for upload in files:
-            if upload.size > settings.EVIDENCE_MAX_BYTES:
-                raise forms.ValidationError(_("%(name)s is too large.") % {"name": upload.name})
-        return files
+        uploads = self.cleaned_data.get("files") or []
+        for upload in uploads:
+            files.check_upload(upload)  # size, and content agreeing with the name
+        return uploads

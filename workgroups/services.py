@@ -26,6 +26,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -35,6 +36,7 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from accounts.models import Grant, GrantRole, User
 from committees.models import Unit
+from core import files as checked_files
 
 from .models import (
     Assignment,
@@ -49,7 +51,6 @@ from .models import (
 )
 from .progress import track_followed
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
 def _today() -> dt.date:
@@ -129,6 +130,10 @@ def group_create(
         decision_date=decision_date, purpose=purpose,
     )
     if decision_file is not None:
+        try:
+            checked_files.check_upload(decision_file)
+        except ValidationError as exc:
+            raise ValidationError({"decision_file": exc.messages}) from exc
         group.decision_file = decision_file
     _save(group, user)
     for followed in units:
@@ -337,17 +342,33 @@ def _read_rows(upload: UploadedFile) -> list[tuple[int, list[str]]]:
         import openpyxl
 
         try:
+            checked_files.check_xlsx(upload)  # unpacked size and declared rows, before openpyxl
+        except ValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
+        try:
             book = openpyxl.load_workbook(upload, read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 — any unreadable workbook is the same error for the user
             raise ValidationError({"file": _("The file is not a readable XLSX workbook.")}) from exc
         sheet = book.worksheets[0]
-        return [(i, ["" if v is None else str(v).strip() for v in row])
-                for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        rows = []
+        for i, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            try:
+                checked_files.check_row_count(i)
+            except ValidationError as exc:
+                raise ValidationError({"file": exc.messages}) from exc
+            rows.append((i, ["" if v is None else str(v).strip() for v in row]))
+        return rows
     if name.endswith(".csv"):
         try:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ValidationError({"file": _("The CSV file must be encoded in UTF-8.")}) from exc
+        try:
+            checked_files.check_csv_lines(text)
+            if text.count("\n") > settings.IMPORT_MAX_ROWS + 1:
+                checked_files.check_row_count(text.count("\n"))
+        except ValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
         return [(i, [c.strip() for c in row]) for i, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
     raise ValidationError({"file": _("Choose an .xlsx or a .csv file.")})
 
@@ -427,8 +448,10 @@ def follow_up_add(
     entry = FollowUp(unit=unit, member=member, kind=kind, happened_on=happened_on, text=text.strip(), created_by=user)
     _save(entry, user)
     for upload in files:
-        if upload.size > MAX_ATTACHMENT_BYTES:
-            raise ValidationError({"files": _("%(name)s is larger than 20 MB.") % {"name": upload.name}})
+        try:
+            checked_files.check_upload(upload)  # size, and content agreeing with the name
+        except ValidationError as exc:
+            raise ValidationError({"files": exc.messages}) from exc
         attachment = FollowUpAttachment(follow_up=entry, file=upload, original_name=upload.name[:255])
         _save(attachment, user)
     return entry

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "core.apps.AxesConfig",  # django-axes, with a name for the admin index
+    # A second factor (TOTP) for administrators (issue 15, point 10; accounts/otp.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "accounts",
     "committees",
@@ -54,7 +57,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body larger than PORTAL_MAX_REQUEST_BYTES is refused from its Content-Length,
+    # before anything reads it (issue 15, point 7).
+    "core.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy, Permissions-Policy, and no-store on pages that show data.
+    "core.middleware.SecurityHeadersMiddleware",
     # Compresses pages (and, before WhiteNoise, static files served from the finders). BREACH
     # needs a secret repeated in a compressed body next to text the attacker controls: the
     # only secret the pages carry is the CSRF token, which Django masks with a fresh random
@@ -67,6 +75,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle timeout and absolute lifetime of a session (issue 15, point 8).
+    "core.middleware.SessionLifetimeMiddleware",
+    # request.user.is_verified(); AdminOTPMiddleware sends an administrator who has not
+    # given their second factor to enrol or verify (accounts/otp.py).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.otp.AdminOTPMiddleware",
     # The user's language, else the switcher's cookie, else Vietnamese; never the browser's
     # Accept-Language (issue 10). After authentication, which it reads.
     "core.middleware.LanguageMiddleware",
@@ -127,7 +141,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # At least 12 characters (issue 15, point 8).
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -135,8 +150,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The proxies in front of the portal (addresses or CIDR blocks, comma-separated). A request
+# from one of them is attributed to the rightmost address of X-Forwarded-For that is not a
+# trusted proxy; from anywhere else, X-Forwarded-For is ignored (core/proxy.py).
+PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
+
 # django-axes: lock the (username, IP) pair, so an attacker elsewhere cannot lock out a real
-# user; five failures, one hour.
+# user; five failures, one hour. The IP is the client's, not the proxy's (core.proxy).
+AXES_CLIENT_IP_CALLABLE = "core.proxy.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -170,14 +191,54 @@ STORAGES = {
 # URL, only through a view that checks the scope (congresses.views.milestone_evidence).
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files above 2.5 MB go to a temporary file, not memory; a form's fields other
+# than files may hold 2.5 MB and 1,000 fields at most (Django's defaults, stated).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# A request body larger than this is refused (413) from its Content-Length before it is
+# read (core.middleware.RequestSizeMiddleware): the largest upload plus room for the form.
+PORTAL_MAX_REQUEST_BYTES = env.int(
+    "PORTAL_MAX_REQUEST_BYTES", default=max(EVIDENCE_MAX_BYTES, IMPORT_MAX_BYTES) + 1024 * 1024
+)
+# An .xlsx import is refused before openpyxl opens it when it would unpack to more than this
+# or declares more rows (committees.importing, core.files.check_xlsx): a 1.5 MB file can
+# hold 500,000 rows, which kept a worker busy for 49 s and grew it to 406 MB.
+IMPORT_XLSX_MAX_UNPACKED_BYTES = env.int("IMPORT_XLSX_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 
 # Sessions are read from the cache (Redis in production) and written through to the
 # database: a page costs no session query, and a cache flush logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A signed-in session ends after PORTAL_SESSION_IDLE_MINUTES without a request and
+# PORTAL_SESSION_MAX_HOURS after signing in, however busy: a working day
+# (core.middleware.SessionLifetimeMiddleware, stamped at sign-in). The cookie lives as long.
+PORTAL_SESSION_IDLE_MINUTES = env.int("PORTAL_SESSION_IDLE_MINUTES", default=60)
+PORTAL_SESSION_MAX_HOURS = env.int("PORTAL_SESSION_MAX_HOURS", default=10)
+SESSION_COOKIE_AGE = PORTAL_SESSION_MAX_HOURS * 3600
+
+# Headers of every answer (core.middleware.SecurityHeadersMiddleware): no inline script or
+# style anywhere (templates load static/js and static/css), nothing from another origin.
+PORTAL_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+PORTAL_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), interest-cohort=()"
+)
+
+# A second factor (TOTP, django-otp) for administrators (accounts/otp.py): required when
+# true; the production settings turn it on.
+PORTAL_REQUIRE_ADMIN_OTP = env.bool("PORTAL_REQUIRE_ADMIN_OTP", default=False)
+# The name the authenticator app shows next to the code.
+OTP_TOTP_ISSUER = env.str("PORTAL_OTP_ISSUER", default="Cổng Đại hội")
+
+# Personal API tokens expire after this many days unless their owner chooses fewer.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
 
 # Email: SMTP in production through EMAIL_URL (smtp+tls://user:pass@host:587); the console
 # backend otherwise.
@@ -193,6 +254,20 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000").rs
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport, which needs
 # no server (see ../README.md "Configuration").
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def cache_prefix(database: dict) -> str:
+    """The default of PORTAL_CACHE_PREFIX: the database's host, port and name, so that two
+    portals sharing one Redis (a staging and a production, two provinces) never read each
+    other's cached pages or scopes, while every process of one portal shares its cache."""
+    import hashlib
+
+    where = f"{database.get('HOST', '')}:{database.get('PORT', '')}/{database.get('NAME', '')}"
+    return "portal-" + hashlib.sha256(where.encode()).hexdigest()[:10]
+
+
+# Every cache key starts with this (CACHES KEY_PREFIX): one per deployment.
+PORTAL_CACHE_PREFIX = env.str("PORTAL_CACHE_PREFIX", default="") or cache_prefix(DATABASES["default"])
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -209,6 +284,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": PORTAL_CACHE_PREFIX,
         }
     }
 else:
@@ -226,6 +302,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": PORTAL_CACHE_PREFIX,
         }
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

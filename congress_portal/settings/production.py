@@ -45,3 +45,10 @@ if env.bool("PORTAL_BENCHMARKS", default=False):
     from .base import INSTALLED_APPS
 
     INSTALLED_APPS = [*INSTALLED_APPS, "devdata"]
+# The language switcher's cookie too (core.views.set_language, accounts.views.profile).
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Administrators give a second factor (TOTP) after their password (accounts/otp.py).
+PORTAL_REQUIRE_ADMIN_OTP = env.bool("PORTAL_REQUIRE_ADMIN_OTP", default=True)

@@ -27,3 +27,8 @@ LANGUAGE_CODE = "vi"
 # Each test process has its own cache, emptied before every test (tests/conftest.py): cached
 # dashboards of one test's database must not leak into the next.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+# Tests travel in time (time-machine) with one signed-in client: sessions keep Django's two
+# weeks and no working-day limit here; tests/core/test_security_headers.py sets the real ones.
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+PORTAL_SESSION_MAX_HOURS = 24 * 365 * 100
+PORTAL_SESSION_IDLE_MINUTES = 60 * 24 * 365 * 100

@@ -17,7 +17,7 @@
       })
       .then(function (data) {
         if (data.finished) { window.location.reload(); return; }
-        fill.style.width = data.percent + "%";
+        fill.className = "w-" + Math.max(0, Math.min(100, Math.round(data.percent)));
         bar.setAttribute("aria-valuenow", data.percent);
         percent.textContent = data.percent + "%";
         phase.textContent = data.phase_display;

@@ -40,6 +40,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RoutePattern
 
+from accounts import services as account_services
 from accounts.services import api_token_create
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from briefings import services as briefing_services
@@ -57,6 +58,7 @@ from documents.models import Document, DocumentKind
 from reminders.models import Channel, Delivery, Kind, NotificationPreference, ReminderPolicy, ReminderRun
 from reminders.services import preference_update, reminders_scan
 from tests.factories import (
+    PASSWORD,
     AdminFactory,
     CongressFactory,
     SecretaryFactory,
@@ -258,6 +260,8 @@ def build_world() -> SimpleNamespace:
     w.admin = AdminFactory(username="sweep_admin")
     _token, w.key_a = api_token_create(user=w.secretary_a, name="script of A")
     w.token_b, _key = api_token_create(user=w.secretary_b, name="script of B")
+    # B's secretary's authenticator (the admin's "TOTP devices"; accounts/otp.py).
+    w.totp_b = account_services.otp_device_pending(user=w.secretary_b)
 
     # An evidence file on a milestone of B, served only through the scope check.
     milestones = list(w.congress_b.milestones.select_related("step").order_by("step__order"))
@@ -568,7 +572,7 @@ PAYLOADS: dict[str, Callable[[SimpleNamespace, Filled], dict]] = {
     "congresses:milestone_update": _milestone_form,
     # B's cell as a pilot: it has no congress, so a leak would open one (and mark it).
     "congresses:unit_pilots": lambda w, f: {"pilots": [str(w.cell_b.pk)]},
-    "accounts:tokens": lambda w, f: {"name": "sweep", "expires_in_days": "30"},
+    "accounts:tokens": lambda w, f: {"name": "sweep", "expires_in_days": "30", "password": PASSWORD},
     "reminders:preferences": lambda w, f: {"email_enabled": "on", "inapp_enabled": "on", "overdue": "on"},
     "workgroups:group_create": lambda w, f: {
         "number": "9", "name": "sweep", "decision_number": "9-QĐ", "decision_date": "01/03/2025",

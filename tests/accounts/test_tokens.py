@@ -17,6 +17,7 @@ from accounts import services
 from accounts.models import ApiToken
 from accounts.tokens import authenticate
 from progress import rollups
+from tests.factories import PASSWORD
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 
@@ -198,7 +199,7 @@ def test_tokens_page_lists_only_my_tokens(secretary_a, secretary_b, client_for):
 
 def test_new_key_is_shown_once(secretary_a, commune_a, client_for):
     client = client_for(secretary_a)
-    response = client.post(TOKENS, {"name": "weekly report", "expires_in_days": "90"})
+    response = client.post(TOKENS, {"name": "weekly report", "expires_in_days": "90", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == TOKENS
     token = ApiToken.objects.get(user=secretary_a)
     assert token.name == "weekly report"
@@ -217,7 +218,7 @@ def test_new_key_is_shown_once(secretary_a, commune_a, client_for):
 
 
 def test_create_form_rejects_bad_expiry(secretary_a, client_for):
-    response = client_for(secretary_a).post(TOKENS, {"name": "x", "expires_in_days": "400"})
+    response = client_for(secretary_a).post(TOKENS, {"name": "x", "expires_in_days": "400", "password": PASSWORD})
     assert response.status_code == 400
     assert not ApiToken.objects.exists()
 

@@ -146,11 +146,11 @@ def test_oversized_evidence_file_is_400_and_saves_nothing(client_for, secretary_
     settings.EVIDENCE_MAX_BYTES = 10
     milestone = _milestone(congress_a)
 
-    upload = SimpleUploadedFile("bien-ban.pdf", b"x" * 11, content_type="application/pdf")
+    upload = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 " + b"x" * 11, content_type="application/pdf")
     response = _tick(client_for(secretary_a), milestone, evidence_file=upload)
 
     assert response.status_code == 400
-    assert "the limit is 10" in response.content.decode()
+    assert "at most 10" in response.content.decode()
     milestone.refresh_from_db()
     assert milestone.status == MilestoneStatus.NOT_STARTED
     assert not milestone.evidence_file

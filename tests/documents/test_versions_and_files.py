@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from documents import files, services
+from core import files
+from documents import services
 from documents.models import DocumentKind
 from tests.documents.conftest import docx_file
 from tests.factories import CongressFactory
