@@ -357,7 +357,7 @@ def unit_family(unit: Unit) -> tuple[list[Unit], list[Unit]]:
 
 def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
                    family: tuple[list[Unit], list[Unit]] | None = None,
-                   rows_for: Collection[int] | None = None) -> Dashboard:
+                   rows_for: Collection[int] | None = None, plan: list[PlanStep] | None = None) -> Dashboard:
     """A fixed number of queries whatever the size of the tree (ten, the current terms and
     their deadlines read before): the ancestors and children, the congresses of the unit
     and its children, the four roll-up tables for the unit and its children, the current
@@ -366,7 +366,9 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
 
     `family` is `unit_family(unit)` when the caller has read it already (one query fewer);
     `rows_for`, when given, names the children whose rows to build (the dashboard's cached
-    page has the others, dashboards.rows): the queries then read the unit and those only."""
+    page has the others, dashboards.rows): the queries then read the unit and those only;
+    `plan`, the current terms' plan steps in plan order when the caller keeps them
+    (dashboards.cache `Plan.steps`: one query fewer)."""
     ancestors, children = family if family is not None else unit_family(unit)
     wanted = children if rows_for is None else [c for c in children if c.pk in rows_for]
     soon = today + dt.timedelta(days=AT_RISK_DAYS)
@@ -394,8 +396,9 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
     per_step: dict[int, tuple[int, int]] = {}
     totals = _totals_for([unit.pk, *[c.pk for c in wanted]], terms, today, per_step)
     term_order = {t.pk: i for i, t in enumerate(terms.terms)}
-    plan = sorted(PlanStep.objects.filter(term_id__in=term_order),
-                  key=lambda s: (term_order[s.term_id], s.order, s.code))
+    if plan is None:
+        plan = sorted(PlanStep.objects.filter(term_id__in=term_order),
+                      key=lambda s: (term_order[s.term_id], s.order, s.code))
     dates = [
         DateRow(*row) for row in CongressDateCount.objects.filter(terms.q(), unit=unit, congresses__gt=0)
         .order_by("date", "level").values_list("level", "date", "congresses", "pilots")
