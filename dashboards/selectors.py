@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from committees.models import Level, Unit
+from core.sql import Prepared
 from committees.names import name_order
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
 from congresses.selectors import (  # noqa: F401  (AT_RISK_DAYS, LIGHT_RANK: read from here too)
@@ -268,41 +269,58 @@ class Dashboard:
         return self.after_deadline + self.totals.before_subordinates + len(self.own_issues)
 
 
+def _unit_counts(*, unit_ids, terms):
+    # The followed units (workgroups) are their own roll-up, read as correlated subqueries.
+    return UnitCount.objects.filter(unit_id__in=unit_ids).annotate(
+        **followed_annotations(terms)).values_list("unit_id", "level", "units", "followed", "twice")
+
+
+def _congress_counts(*, unit_ids, terms):
+    # One current term per level: at most one row per (unit, level); the subcommittees set
+    # up (congresses) are their own roll-up, read as a correlated subquery keyed like it.
+    return CongressCount.objects.filter(terms.q(), unit_id__in=unit_ids).annotate(
+        subcommittees=subcommittees_annotation()).values()
+
+
+def _step_counts(*, unit_ids, terms):
+    return StepCount.objects.filter(unit_id__in=unit_ids, step__term_id__in=[t.pk for t in terms.terms]).values_list(
+        "unit_id", "step_id", "total", "done")
+
+
+def _open_due_counts(*, unit_ids, today, terms):
+    # Keyed by term only: a congress belongs to a term covering its level, and current
+    # terms cover disjoint levels, so the current term ids select the current congresses.
+    return (OpenDueCount.objects.filter(unit_id__in=unit_ids, term_id__in=[t.pk for t in terms.terms], due_date__lt=today)
+            .values("unit_id").annotate(n=Sum("open")).values_list("unit_id", "n"))
+
+
+# Built with the ORM once per shape (core.sql): the current terms and the number of units.
+_UNIT_COUNTS, _CONGRESS_COUNTS = Prepared(_unit_counts), Prepared(_congress_counts)
+_STEP_COUNTS, _OPEN_DUE_COUNTS = Prepared(_step_counts), Prepared(_open_due_counts)
+
+
 def _totals_for(unit_ids: list[int], terms: CurrentTerms, today: dt.date,
                 per_step: dict | None = None) -> dict[int, Totals]:
     """The subtree totals of these units, each unit below counted in the term current for
     its level: four queries. `per_step`, when given, receives {step id: (total, done)} of
     the first unit (the dashboard's own)."""
     totals: dict[int, Totals] = defaultdict(Totals)
-    term_ids = [t.pk for t in terms.terms]
-    # The followed units (workgroups) and the subcommittees set up (congresses) are their
-    # own roll-ups, read in these two queries as correlated subqueries keyed like them.
-    for unit_id, level, n, followed, twice in UnitCount.objects.filter(unit_id__in=unit_ids).annotate(
-        **followed_annotations(terms)
-    ).values_list("unit_id", "level", "units", "followed", "twice"):
+    shape = ("totals", tuple((pk, None if levels is None else tuple(levels)) for pk, levels in terms.pairs()))
+    fixed = {"terms": terms}
+    for unit_id, level, n, followed, twice in _UNIT_COUNTS(shape, fixed, unit_ids=unit_ids):
         totals[unit_id].units[level] = n
         totals[unit_id].followed[level] = followed
         totals[unit_id].followed_twice[level] = twice
-    # One current term per level: at most one row per (unit, level).
-    for row in CongressCount.objects.filter(terms.q(), unit_id__in=unit_ids).annotate(
-        subcommittees=subcommittees_annotation()
-    ).values():
+    for row in _CONGRESS_COUNTS.dicts(shape, fixed, unit_ids=unit_ids):
         totals[row["unit_id"]].congresses[row["level"]] = row
-    for unit_id, step_id, total, done in StepCount.objects.filter(
-        unit_id__in=unit_ids, step__term_id__in=term_ids
-    ).values_list("unit_id", "step_id", "total", "done"):
+    for unit_id, step_id, total, done in _STEP_COUNTS(shape, fixed, unit_ids=unit_ids):
         t = totals[unit_id]
         t.steps_total += total
         t.steps_done += done
         if per_step is not None and unit_id == unit_ids[0]:
             per_step[step_id] = (total, done)
-    # Keyed by term only: a congress belongs to a term covering its level, and current
-    # terms cover disjoint levels, so the current term ids select the current congresses.
-    for row in (
-        OpenDueCount.objects.filter(unit_id__in=unit_ids, term_id__in=term_ids, due_date__lt=today)
-        .values("unit_id").annotate(n=Sum("open"))
-    ):
-        totals[row["unit_id"]].overdue = row["n"]
+    for unit_id, n in _OPEN_DUE_COUNTS(shape, fixed, unit_ids=unit_ids, today=today):
+        totals[unit_id].overdue = n
     return totals
 
 
