@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Q, Sum
 from django.utils.formats import date_format
@@ -195,7 +196,7 @@ class Dashboard:
     def is_leaf(self) -> bool:
         return not self.child_units
 
-    @property
+    @cached_property
     def deadlines(self) -> dict[str, dt.date]:
         """Each level's deadline in the term current for that level."""
         out = {}
@@ -214,12 +215,12 @@ class Dashboard:
         """The deadline that applies to the unit itself."""
         return self.deadline_of(self.unit.level)
 
-    @property
+    @cached_property
     def by_level(self) -> list[dict]:
         """`Totals.by_level` of the subtree, each level with its deadline."""
         return [{**row, "deadline": self.deadline_of(row["level"])} for row in self.totals.by_level()]
 
-    @property
+    @cached_property
     def subcommittees_by_level(self) -> list[dict]:
         """"Subcommittees set up: 57/60" per level below: congresses with their
         subcommittees set up, of the level's congresses in its current term; the levels
@@ -227,22 +228,22 @@ class Dashboard:
         return [row for row in self.totals.by_level()
                 if row["congresses"] and (row["level"] in self.subcommittee_levels or row["subcommittees"])]
 
-    @property
+    @cached_property
     def followed_by_level(self) -> list[dict]:
         """"Followed: 135/135" per level below, with the units followed twice."""
         return [row for row in self.totals.by_level() if row["units"]]
 
-    @property
+    @cached_property
     def levels_below(self) -> list[str]:
         return [lv for lv in Level.values if self.totals.units.get(lv)]
 
-    @property
+    @cached_property
     def child_deadlines(self) -> list[Deadline]:
         """The deadlines of the levels of the unit's children (their table's caption)."""
         levels = {u.level for u in self.child_units}
         return [d for lv in Level.values if lv in levels and (d := self.deadline_of(lv)) is not None]
 
-    @property
+    @cached_property
     def after_deadline(self) -> int:
         """Congresses below dated after their level's deadline (DOMAIN.md "Term")."""
         deadlines = self.deadlines

@@ -128,6 +128,7 @@ def reminders_scan(*, kind: str, day: dt.date | None = None, source: str = "", d
         if candidates:
             now = timezone.now()
             result.deliveries = scan.insert_deliveries(candidates, run_id=run.pk, kind=kind, day=day, now=now)
+            scan.refresh_statistics(result.deliveries, tables=(scan.D,))  # insert_items joins them
             result.items = scan.insert_items(candidates, run_id=run.pk)
             scan.refresh_statistics(result.deliveries + result.items)
             ids = list(
