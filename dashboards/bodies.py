@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
@@ -47,24 +48,70 @@ def _signature(unit: Unit) -> str:
 
 
 def _cached_rows(kind: str, children: list[Unit], term_ids: list[int], today: dt.date,
-                 language: str) -> tuple[dict[int, object], dict[int, str], str, dict[int, str]]:
-    """The rows still valid, {child id: payload}; the children's versions and the global
-    one (to store fresh rows under); and the rows' keys."""
-    versions, everything = dashboard_cache.unit_versions(c.pk for c in children)
+                 language: str) -> tuple[dict[int, object], dict[int, str], dict[int, str]]:
+    """The rows still valid, {child id: payload}; the children's versions (to store fresh
+    rows under); and the rows' keys. The tokens and the rows come in one round trip (a
+    single MGET, so they are read together and before the figures they guard)."""
+    token_keys = {c.pk: dashboard_cache.unit_key(c.pk) for c in children}
     keys = {c.pk: dashboard_cache.row_key(kind, c.pk, term_ids, today, language) for c in children}
-    found = cache.get_many(list(keys.values()))
+    found = dashboard_cache.fill_tokens(cache.get_many([*token_keys.values(), *keys.values()]), token_keys.values())
+    versions = {pk: found[k] for pk, k in token_keys.items()}
+    return found, versions, keys
+
+
+def _valid_rows(found: dict, children: list[Unit], versions: dict[int, str], everything: str,
+                keys: dict[int, str]) -> dict[int, object]:
     rows = {}
     for child in children:
         value = found.get(keys[child.pk])
         if value is not None and value[:3] == (versions[child.pk], everything, _signature(child)):
             rows[child.pk] = value[3]
-    return rows, versions, everything, keys
+    return rows
 
 
-def _store_rows(fresh: dict[Unit, object], versions: dict[int, str], everything: str, keys: dict[int, str]) -> None:
-    if fresh:
-        cache.set_many({keys[u.pk]: (versions[u.pk], everything, _signature(u), payload) for u, payload in fresh.items()},
-                       timeout=dashboard_cache.BODY_TIMEOUT)
+def _store(fresh: dict[Unit, object], versions: dict[int, str], everything: str, keys: dict[int, str],
+           body: tuple[str, object]) -> None:
+    """The fresh rows and the body, in one round trip."""
+    values = {keys[u.pk]: (versions[u.pk], everything, _signature(u), payload) for u, payload in fresh.items()}
+    values[body[0]] = body[1]
+    cache.set_many(values, timeout=dashboard_cache.BODY_TIMEOUT)
+
+
+@dataclass
+class Lookup:
+    """What a dashboard request finds first, in one round trip to the cache: the unit's and
+    the global version tokens, the current terms as of the global one (dashboards.cache
+    `plan_for`), and the body when it is still valid."""
+
+    plan: dashboard_cache.Plan
+    key: str
+    version: str
+    everything: str
+    body: object | None
+
+    @property
+    def terms(self) -> CurrentTerms:
+        return self.plan.terms
+
+    def value(self, body) -> tuple[str, tuple]:
+        return self.key, (self.version, self.everything, body)
+
+
+def lookup(unit: Unit, today: dt.date, language: str, kind: str) -> Lookup:
+    """The tokens, the terms and the cached body (`kind` "html" or "json"). The body's key
+    names the current terms: it is read with the tokens under the terms this process saw
+    last, and read again only when the global token says they changed."""
+    token_keys = [dashboard_cache.unit_key(unit.pk), dashboard_cache.GLOBAL_KEY]
+    guess = dashboard_cache.last_plan()
+    guessed = None if guess is None else dashboard_cache.body_key(
+        unit.pk, [t.pk for t in guess.terms.terms], today, language, kind)
+    found = dashboard_cache.fill_tokens(cache.get_many(token_keys + ([guessed] if guessed else [])), token_keys)
+    version, everything = found[token_keys[0]], found[token_keys[1]]
+    plan = dashboard_cache.plan_for(everything)
+    key = dashboard_cache.body_key(unit.pk, [t.pk for t in plan.terms.terms], today, language, kind)
+    value = found.get(key) if key == guessed else (cache.get(key) if plan.terms.terms else None)
+    body = value[2] if value is not None and value[:2] == (version, everything) else None
+    return Lookup(plan=plan, key=key, version=version, everything=everything, body=body)
 
 
 def _link_children(rows: list[ChildRow]) -> None:
@@ -92,29 +139,30 @@ def _children_html(children: list[Unit], rows: dict[int, dict]) -> dict:
             "summary": light_summary([rows[c.pk]["light"] for c in children])}
 
 
-def html_body(unit: Unit, terms: CurrentTerms, today: dt.date, language: str) -> tuple[str, list[Unit] | None]:
+def html_body(unit: Unit, found: Lookup, today: dt.date, language: str) -> tuple[str, list[Unit] | None]:
     """The dashboard's body, and the unit's ancestors when they were read on the way (None
     when the body came whole from the cache)."""
+    if found.body is not None:
+        return found.body, None
+    terms = found.terms
     term_ids = [t.pk for t in terms.terms]
-    key = dashboard_cache.body_key(unit.pk, term_ids, today, language)
-    body = cache.get(key)
-    if body is not None:
-        return body, None
     ancestors, children = unit_family(unit)
-    rows, versions, everything, keys = _cached_rows("html", children, term_ids, today, language)
+    cached, versions, keys = _cached_rows("html", children, term_ids, today, language)
+    rows = _valid_rows(cached, children, versions, found.everything, keys)
     d = unit_dashboard(unit=unit, terms=terms, today=today, family=(ancestors, children),
-                       rows_for={c.pk for c in children} - rows.keys())
+                       rows_for={c.pk for c in children} - rows.keys(),
+                       plan=found.plan.steps if children else None)
+    fresh = {}
     if d.children:
         _link_children(d.children)
         template = get_template(ROW_TEMPLATE)
         fresh = {row.unit: _html_row(template, row) for row in d.children}
-        _store_rows(fresh, versions, everything, keys)
         rows.update({u.pk: payload for u, payload in fresh.items()})
     body = render_to_string("dashboards/unit_dashboard.html", {
         "d": d, "charts": calendar_charts(d), "check_urls": check_urls(d.unit),
         "children": _children_html(children, rows) if children else None,
     })
-    cache.set(key, body, timeout=dashboard_cache.BODY_TIMEOUT)
+    _store(fresh, versions, found.everything, keys, found.value(body))
     return body, d.ancestors
 
 
@@ -226,23 +274,23 @@ def _dumps(value) -> str:
     return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
 
 
-def json_body(unit: Unit, terms: CurrentTerms, today: dt.date, language: str) -> str:
+def json_body(unit: Unit, found: Lookup, today: dt.date, language: str) -> str:
     """The dashboard's JSON text: the children's entries in the tree's name order, each
     cached under its child's version like the HTML rows."""
+    if found.body is not None:
+        return found.body
+    terms = found.terms
     term_ids = [t.pk for t in terms.terms]
-    key = dashboard_cache.body_key(unit.pk, term_ids, today, language, kind="json")
-    body = cache.get(key)
-    if body is not None:
-        return body
     ancestors, children = unit_family(unit)
-    rows, versions, everything, keys = _cached_rows("json", children, term_ids, today, language)
+    cached, versions, keys = _cached_rows("json", children, term_ids, today, language)
+    rows = _valid_rows(cached, children, versions, found.everything, keys)
     d = unit_dashboard(unit=unit, terms=terms, today=today, family=(ancestors, children),
-                       rows_for={c.pk for c in children} - rows.keys())
+                       rows_for={c.pk for c in children} - rows.keys(),
+                       plan=found.plan.steps if children else None)
     fresh = {row.unit: _dumps(child_json(row)) for row in d.children}
-    _store_rows(fresh, versions, everything, keys)
     rows.update({u.pk: payload for u, payload in fresh.items()})
     head = _dumps(dashboard_json(d))
     assert head.endswith('"children": []}')  # noqa: S101  (the splice below relies on it)
     body = head[:-3] + "[" + ", ".join(rows[c.pk] for c in children) + "]}"
-    cache.set(key, body, timeout=dashboard_cache.BODY_TIMEOUT)
+    _store(fresh, versions, found.everything, keys, found.value(body))
     return body

@@ -29,8 +29,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import threading
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -101,11 +103,84 @@ def _terms(term_ids: Iterable[int]) -> str:
 
 
 def body_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: str, kind: str = "html") -> str:
-    """The key of a unit's whole body (`kind` "html" or "json")."""
-    versions, everything = unit_versions([unit_id])
-    version = versions[unit_id]
-    return (f"dashboard:body:{release()}:{kind}:{unit_id}:{_terms(term_ids)}:{today.isoformat()}:{language}:"
-            f"{version}:{everything}")
+    """Where a unit's whole body is kept (`kind` "html" or "json"). Like a row, the value
+    carries the versions it was rendered under, `(unit version, global version, body)`,
+    checked on read (dashboards.bodies): the versions and the body then come in one round
+    trip, and a replaced body leaves nothing behind."""
+    return f"dashboard:body:{release()}:{kind}:{unit_id}:{_terms(term_ids)}:{today.isoformat()}:{language}"
+
+
+def unit_key(unit_id: int) -> str:
+    """The key of a unit's version token."""
+    return _UNIT.format(unit_id)
+
+
+GLOBAL_KEY = _ALL
+
+
+def fill_tokens(found: dict, keys: Iterable[str]) -> dict:
+    """`found` (a get_many of these token keys, perhaps with other keys) with every token
+    missing from the cache created, as `unit_versions` does."""
+    missing = {k: _token() for k in keys if k not in found}
+    if missing:
+        cache.set_many(missing, timeout=None)
+        found.update(missing)
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# The current terms, their deadlines and plans, per global version. They change only
+# when a term, a plan step or a deadline is saved, and each of those replaces the global
+# token (dashboards.signals): so a process keeps what it read under the token it read
+# *before* them, and a page never pays the two queries of `current_terms()` (nor the
+# plan's) while the token stands. A newer token is a miss; an older state cached under
+# an old token is never asked for again.
+
+
+@dataclass
+class Plan:
+    """The current terms and, read on first use, their plan steps."""
+
+    terms: object  # congresses.selectors.CurrentTerms
+    _steps: list | None = field(default=None, repr=False)
+
+    @property
+    def steps(self) -> list:
+        """The current terms' plan steps, the highest level's term first, in plan order."""
+        if self._steps is None:
+            from congresses.models import PlanStep
+
+            order = {t.pk: i for i, t in enumerate(self.terms.terms)}
+            self._steps = sorted(PlanStep.objects.filter(term_id__in=order),
+                                 key=lambda s: (order[s.term_id], s.order, s.code))
+        return self._steps
+
+
+_PLANS: dict[str, Plan] = {}
+_PLANS_KEPT = 8
+_plans_lock = threading.Lock()
+
+
+def plan_for(everything: str) -> Plan:
+    """The current terms as of the global version `everything` (read from the cache before
+    this call): from this process's memory, or read (two queries) and kept."""
+    plan = _PLANS.get(everything)
+    if plan is None:
+        from congresses.selectors import current_terms
+
+        plan = Plan(current_terms())
+        with _plans_lock:
+            if len(_PLANS) >= _PLANS_KEPT:
+                _PLANS.clear()
+            _PLANS[everything] = plan
+            _PLANS["last"] = plan
+    return plan
+
+
+def last_plan() -> Plan | None:
+    """The plan this process read last: its term ids name the body a reader most likely
+    wants, so that the body can be read with the tokens (dashboards.bodies)."""
+    return _PLANS.get("last")
 
 
 def row_key(kind: str, unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:

@@ -12,12 +12,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Q, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from committees.models import Level, Unit
+from core.sql import Prepared
 from committees.names import name_order
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
 from congresses.hooks import light_annotations
@@ -211,7 +213,7 @@ class Dashboard:
     def is_leaf(self) -> bool:
         return not self.child_units
 
-    @property
+    @cached_property
     def deadlines(self) -> dict[str, dt.date]:
         """Each level's deadline in the term current for that level."""
         out = {}
@@ -230,12 +232,12 @@ class Dashboard:
         """The deadline that applies to the unit itself."""
         return self.deadline_of(self.unit.level)
 
-    @property
+    @cached_property
     def by_level(self) -> list[dict]:
         """`Totals.by_level` of the subtree, each level with its deadline."""
         return [{**row, "deadline": self.deadline_of(row["level"])} for row in self.totals.by_level()]
 
-    @property
+    @cached_property
     def subcommittees_by_level(self) -> list[dict]:
         """"Subcommittees set up: 57/60" per level below: congresses with their
         subcommittees set up, of the level's congresses in its current term; the levels
@@ -243,22 +245,22 @@ class Dashboard:
         return [row for row in self.totals.by_level()
                 if row["congresses"] and (row["level"] in self.subcommittee_levels or row["subcommittees"])]
 
-    @property
+    @cached_property
     def followed_by_level(self) -> list[dict]:
         """"Followed: 135/135" per level below, with the units followed twice."""
         return [row for row in self.totals.by_level() if row["units"]]
 
-    @property
+    @cached_property
     def levels_below(self) -> list[str]:
         return [lv for lv in Level.values if self.totals.units.get(lv)]
 
-    @property
+    @cached_property
     def child_deadlines(self) -> list[Deadline]:
         """The deadlines of the levels of the unit's children (their table's caption)."""
         levels = {u.level for u in self.child_units}
         return [d for lv in Level.values if lv in levels and (d := self.deadline_of(lv)) is not None]
 
-    @property
+    @cached_property
     def after_deadline(self) -> int:
         """Congresses below dated after their level's deadline (DOMAIN.md "Term")."""
         deadlines = self.deadlines
@@ -285,41 +287,58 @@ class Dashboard:
         return self.after_deadline + self.totals.before_subordinates + len(self.own_issues)
 
 
+def _unit_counts(*, unit_ids, terms):
+    # The followed units (workgroups) are their own roll-up, read as correlated subqueries.
+    return UnitCount.objects.filter(unit_id__in=unit_ids).annotate(
+        **followed_annotations(terms)).values_list("unit_id", "level", "units", "followed", "twice")
+
+
+def _congress_counts(*, unit_ids, terms):
+    # One current term per level: at most one row per (unit, level); the subcommittees set
+    # up (congresses) are their own roll-up, read as a correlated subquery keyed like it.
+    return CongressCount.objects.filter(terms.q(), unit_id__in=unit_ids).annotate(
+        subcommittees=subcommittees_annotation()).values()
+
+
+def _step_counts(*, unit_ids, terms):
+    return StepCount.objects.filter(unit_id__in=unit_ids, step__term_id__in=[t.pk for t in terms.terms]).values_list(
+        "unit_id", "step_id", "total", "done")
+
+
+def _open_due_counts(*, unit_ids, today, terms):
+    # Keyed by term only: a congress belongs to a term covering its level, and current
+    # terms cover disjoint levels, so the current term ids select the current congresses.
+    return (OpenDueCount.objects.filter(unit_id__in=unit_ids, term_id__in=[t.pk for t in terms.terms], due_date__lt=today)
+            .values("unit_id").annotate(n=Sum("open")).values_list("unit_id", "n"))
+
+
+# Built with the ORM once per shape (core.sql): the current terms and the number of units.
+_UNIT_COUNTS, _CONGRESS_COUNTS = Prepared(_unit_counts), Prepared(_congress_counts)
+_STEP_COUNTS, _OPEN_DUE_COUNTS = Prepared(_step_counts), Prepared(_open_due_counts)
+
+
 def _totals_for(unit_ids: list[int], terms: CurrentTerms, today: dt.date,
                 per_step: dict | None = None) -> dict[int, Totals]:
     """The subtree totals of these units, each unit below counted in the term current for
     its level: four queries. `per_step`, when given, receives {step id: (total, done)} of
     the first unit (the dashboard's own)."""
     totals: dict[int, Totals] = defaultdict(Totals)
-    term_ids = [t.pk for t in terms.terms]
-    # The followed units (workgroups) and the subcommittees set up (congresses) are their
-    # own roll-ups, read in these two queries as correlated subqueries keyed like them.
-    for unit_id, level, n, followed, twice in UnitCount.objects.filter(unit_id__in=unit_ids).annotate(
-        **followed_annotations(terms)
-    ).values_list("unit_id", "level", "units", "followed", "twice"):
+    shape = ("totals", tuple((pk, None if levels is None else tuple(levels)) for pk, levels in terms.pairs()))
+    fixed = {"terms": terms}
+    for unit_id, level, n, followed, twice in _UNIT_COUNTS(shape, fixed, unit_ids=unit_ids):
         totals[unit_id].units[level] = n
         totals[unit_id].followed[level] = followed
         totals[unit_id].followed_twice[level] = twice
-    # One current term per level: at most one row per (unit, level).
-    for row in CongressCount.objects.filter(terms.q(), unit_id__in=unit_ids).annotate(
-        subcommittees=subcommittees_annotation()
-    ).values():
+    for row in _CONGRESS_COUNTS.dicts(shape, fixed, unit_ids=unit_ids):
         totals[row["unit_id"]].congresses[row["level"]] = row
-    for unit_id, step_id, total, done in StepCount.objects.filter(
-        unit_id__in=unit_ids, step__term_id__in=term_ids
-    ).values_list("unit_id", "step_id", "total", "done"):
+    for unit_id, step_id, total, done in _STEP_COUNTS(shape, fixed, unit_ids=unit_ids):
         t = totals[unit_id]
         t.steps_total += total
         t.steps_done += done
         if per_step is not None and unit_id == unit_ids[0]:
             per_step[step_id] = (total, done)
-    # Keyed by term only: a congress belongs to a term covering its level, and current
-    # terms cover disjoint levels, so the current term ids select the current congresses.
-    for row in (
-        OpenDueCount.objects.filter(unit_id__in=unit_ids, term_id__in=term_ids, due_date__lt=today)
-        .values("unit_id").annotate(n=Sum("open"))
-    ):
-        totals[row["unit_id"]].overdue = row["n"]
+    for unit_id, n in _OPEN_DUE_COUNTS(shape, fixed, unit_ids=unit_ids, today=today):
+        totals[unit_id].overdue = n
     return totals
 
 
@@ -374,9 +393,9 @@ def unit_family(unit: Unit) -> tuple[list[Unit], list[Unit]]:
 
 def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
                    family: tuple[list[Unit], list[Unit]] | None = None,
-                   rows_for: Collection[int] | None = None) -> Dashboard:
-    """A fixed number of queries whatever the size of the tree (eleven, the current terms
-    and their deadlines read before): the ancestors and children, the congresses of the
+                   rows_for: Collection[int] | None = None, plan: list[PlanStep] | None = None) -> Dashboard:
+    """A fixed number of queries whatever the size of the tree (eleven, the current terms,
+    their deadlines and plan steps read before or passed in as `plan`): the ancestors and children, the congresses of the
     unit and its children, the four roll-up tables for the unit and its children, the
     current terms' plan steps, its congress calendar, the petition counts of the unit and
     every child (own cases and roll-up in one UNION: the petitions tile lists the children
@@ -385,7 +404,9 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
 
     `family` is `unit_family(unit)` when the caller has read it already (one query fewer);
     `rows_for`, when given, names the children whose rows to build (the dashboard's cached
-    page has the others, dashboards.rows): the queries then read the unit and those only."""
+    page has the others, dashboards.rows): the queries then read the unit and those only;
+    `plan`, the current terms' plan steps in plan order when the caller keeps them
+    (dashboards.cache `Plan.steps`: one query fewer)."""
     ancestors, children = family if family is not None else unit_family(unit)
     wanted = children if rows_for is None else [c for c in children if c.pk in rows_for]
     soon = today + dt.timedelta(days=AT_RISK_DAYS)
@@ -415,8 +436,9 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
     per_step: dict[int, tuple[int, int]] = {}
     totals = _totals_for([unit.pk, *[c.pk for c in wanted]], terms, today, per_step)
     term_order = {t.pk: i for i, t in enumerate(terms.terms)}
-    plan = sorted(PlanStep.objects.filter(term_id__in=term_order),
-                  key=lambda s: (term_order[s.term_id], s.order, s.code))
+    if plan is None:
+        plan = sorted(PlanStep.objects.filter(term_id__in=term_order),
+                      key=lambda s: (term_order[s.term_id], s.order, s.code))
     dates = [
         DateRow(*row) for row in CongressDateCount.objects.filter(terms.q(), unit=unit, congresses__gt=0)
         .order_by("date", "level").values_list("level", "date", "congresses", "pilots")

@@ -34,14 +34,26 @@ def _dashboard(request: HttpRequest, pk: int) -> Dashboard:
     return unit_dashboard(unit=unit, terms=terms, today=timezone.localdate())
 
 
+def _lookup(request: HttpRequest, pk: int, kind: str) -> tuple[Unit, bodies.Lookup, object, str]:
+    """The unit if the user may read it, and what the cache holds for its dashboard: the
+    current terms kept per global version and the body, in one round trip (no query for
+    the terms while they stand); 404 without a current term."""
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+    today, language = timezone.localdate(), get_language()
+    found = bodies.lookup(unit, today, language, kind)
+    if not found.terms.terms:
+        raise Http404
+    return unit, found, today, language
+
+
 @login_required
 def unit_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The dashboard page. Its body is the same for everyone who may open the unit: it is
     served from the cache until something it shows changes, and then put together from the
     unit's own figures and its children's rows, each cached until that child changes
     (dashboards.bodies)."""
-    unit, terms = _unit_and_terms(request, pk)
-    body, ancestors = bodies.html_body(unit, terms, timezone.localdate(), get_language())
+    unit, found, today, language = _lookup(request, pk, "html")
+    body, ancestors = bodies.html_body(unit, found, today, language)
     if ancestors is None:
         ancestors = list(Unit.objects.ancestors_of(unit))
     mark_in_scope(ancestors, request.user)
@@ -67,8 +79,8 @@ def unit_briefing_docx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_or_token_required
 def unit_dashboard_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The dashboard's data (docs/api.md), cached like the page (dashboards.bodies)."""
-    unit, terms = _unit_and_terms(request, pk)
-    body = bodies.json_body(unit, terms, timezone.localdate(), get_language())
+    unit, found, today, language = _lookup(request, pk, "json")
+    body = bodies.json_body(unit, found, today, language)
     return HttpResponse(body, content_type="application/json")
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from core.sql import Prepared
+
 from .models import (
     CommentRecipient,
     CommentRequestCount,
@@ -112,24 +114,23 @@ class DocumentsTile:
         return not self.own and not self.below and not self.requests
 
 
-def dashboard_documents(*, unit, congress, term_ids: list[int], subtree: bool = True) -> DocumentsTile:
-    """The unit's own documents (steps done of total, open rounds answered) and the
-    document roll-ups of its subtree, in one query (a UNION ALL): the dashboard's query
-    count stays fixed whatever the tree."""
+def _documents_query(*, unit_id: int | None = None, congress_id: int | None = None, term_ids: list[int] = ()):
+    """The tile's UNION ALL: the congress's own documents (when `congress_id`), the
+    document roll-ups of the unit's subtree (when `unit_id`)."""
     columns = ("src", "k", "d", "n", "a", "r", "t", "ttl", "ident")
     parts = []
-    if congress is not None:
+    if congress_id is not None:
         parts.append(
-            CongressDocument.objects.filter(congress_id=congress.pk).order_by()
+            CongressDocument.objects.filter(congress_id=congress_id).order_by()
             .annotate(src=Value("own", output_field=CharField()), k=F("kind"), d=steps_done_expr(),
                       n=Value(1, output_field=IntegerField()), a=_open_requests("pk", answered=True),
                       r=_open_requests("pk"), t=steps_total_expr("congress__term_id"),
                       ttl=F("title"), ident=F("pk"))
             .values_list(*columns)
         )
-    if subtree:
+    if unit_id is not None:
         parts.append(
-            DocumentStepCount.objects.filter(unit_id=unit.pk, term_id__in=term_ids, documents__gt=0).order_by()
+            DocumentStepCount.objects.filter(unit_id=unit_id, term_id__in=term_ids, documents__gt=0).order_by()
             .annotate(src=Value("below", output_field=CharField()), k=F("kind"), d=F("done"), n=F("documents"),
                       a=Value(0, output_field=IntegerField()), r=Value(0, output_field=IntegerField()),
                       t=steps_total_expr("term_id"), ttl=Value("", output_field=CharField()),
@@ -137,17 +138,33 @@ def dashboard_documents(*, unit, congress, term_ids: list[int], subtree: bool = 
             .values_list(*columns)
         )
         parts.append(
-            CommentRequestCount.objects.filter(unit_id=unit.pk, term_id__in=term_ids).order_by()
+            CommentRequestCount.objects.filter(unit_id=unit_id, term_id__in=term_ids).order_by()
             .annotate(src=Value("comments", output_field=CharField()), k=Value("", output_field=CharField()),
                       d=Value(0, output_field=IntegerField()), n=F("requests"), a=F("answered"),
                       r=Value(0, output_field=IntegerField()), t=Value(0, output_field=IntegerField()),
                       ttl=Value("", output_field=CharField()), ident=Value(0, output_field=IntegerField()))
             .values_list(*columns)
         )
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+# Built once per shape (core.sql): the ORM's SQL, run again with the dashboard's ids.
+_documents = Prepared(_documents_query)
+
+
+def dashboard_documents(*, unit, congress, term_ids: list[int], subtree: bool = True) -> DocumentsTile:
+    """The unit's own documents (steps done of total, open rounds answered) and the
+    document roll-ups of its subtree, in one query (a UNION ALL): the dashboard's query
+    count stays fixed whatever the tree."""
+    arguments = {}
+    if congress is not None:
+        arguments["congress_id"] = congress.pk
+    if subtree:
+        arguments.update(unit_id=unit.pk, term_ids=list(term_ids))
     tile = DocumentsTile()
-    if not parts:
+    if not arguments:
         return tile
-    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    query = _documents("documents", **arguments)
     below: dict[str, KindBelow] = {}
     labels = dict(DocumentKind.choices)
     for src, kind, done, n, answered, requests, total, title, ident in query:

@@ -167,6 +167,9 @@ class Workers:
             # The test settings run tasks inline unless told otherwise: the worker's scan
             # must queue its sends on the broker like production does.
             "CELERY_TASK_ALWAYS_EAGER": "0",
+            # Workers as deployed: never with DEBUG (the development settings default to it,
+            # which logs every query of the run in each worker).
+            "DJANGO_DEBUG": "0",
             # The file backend, whatever the settings module: base reads EMAIL_URL, the
             # test settings EMAIL_BACKEND and EMAIL_FILE_PATH.
             "EMAIL_URL": f"filemail:///{self.outbox}",
