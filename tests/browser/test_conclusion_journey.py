@@ -13,7 +13,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from conclusions.models import Task, TaskStatus
+from django.utils import translation
+
+from conclusions.models import Conclusion, Task, TaskStatus
+from conclusions.pack import section_for
 from tests.browser.journeys import log_in
 from tests.conclusions.conftest import bodies, chair, office, organisation_member  # noqa: F401  (fixtures)
 from tests.conftest import AXE
@@ -51,18 +54,22 @@ def test_office_records_three_tasks_a_board_member_closes_one_the_print_page_sho
     evidence = tmp_path / "de-an-nhan-su.pdf"
     evidence.write_bytes(b"%PDF-1.4 de an nhan su")
 
-    # The office records the conclusion of this quarter's briefing.
+    # The office records the conclusion of the briefing about last quarter, held today: the
+    # pack of this quarter (the next briefing's) opens with it.
     log_in(page, base, "office")
     page.goto(f"{base}/units/{province.pk}/conclusions/")
     expect(page.locator("main .empty")).to_be_visible()
     page.locator("#new-conclusion").click()
     assert _axe(page) == []
     page.select_option("#id_kind", "briefing")
-    # Held today (the browser runs on the real clock): the tasks are due at the end of next quarter.
+    # Held today (the browser runs on the real clock): the tasks are due at the end of the
+    # quarter after the briefing's, this one.
     today = dt.date.today()
+    quarter = (today.month - 1) // 3 + 1
+    last_year, last_quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
     page.fill("#id_held_on", today.isoformat())
-    page.fill("#id_year", str(today.year))
-    page.select_option("#id_quarter", str((today.month - 1) // 3 + 1))
+    page.fill("#id_year", str(last_year))
+    page.select_option("#id_quarter", str(last_quarter))
     page.fill("#id_chair_name", "đồng chí Lê Quang Huy, Phó Bí thư Tỉnh ủy")
     page.fill("#id_chair_username", "chair")
     page.fill("#id_text", "Các Ban Đảng và Văn phòng Tỉnh ủy tập trung chỉ đạo Đại hội Đảng cấp trên cơ sở.")
@@ -102,6 +109,18 @@ def test_office_records_three_tasks_a_board_member_closes_one_the_print_page_sho
     expect(page.locator("#pack-tasks tr[data-state='open']")).to_have_count(2)
     assert _axe(page) == []
     assert Task.objects.filter(status=TaskStatus.DONE).count() == 1
+
+    # This quarter's briefing pack opens with that conclusion: 1 done, 2 open.
+    page.goto(f"{base}/units/{province.pk}/briefing-pack/")
+    first = page.locator("main section.pack-extra").first
+    with translation.override("vi"):  # the portal's default language, which the browser gets
+        summary = section_for(Conclusion.objects.get(), on=today).summary
+    expect(first).to_contain_text(summary)
+    assert summary.startswith("1 ") and " 2 " in summary
+    expect(first.locator("tbody tr")).to_have_count(3)
+    expect(first.locator("tbody tr", has_text="Đã trình Ban Thường vụ đề án nhân sự")).to_have_count(1)
+    assert first.evaluate("s => s.compareDocumentPosition(document.getElementById('pack-numbers'))") & 4
+    assert _axe(page) == []
 
     # On a phone (390 px) the pages do not scroll sideways.
     page.set_viewport_size({"width": 390, "height": 844})
