@@ -9,15 +9,10 @@ state today (done, late, carried over, open) and the last report of whoever answ
 
 from __future__ import annotations
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import Conclusion, MeetingKind
-from .pack import section_for
-
-
-def _day(value) -> str:
-    return date_format(value, "SHORT_DATE_FORMAT") if value else "—"
+from .pack import _day, section_for
 
 
 def last_conclusion_for_quarter(unit, quarter) -> Conclusion | None:

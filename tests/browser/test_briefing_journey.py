@@ -8,22 +8,16 @@ One journey, deliberately: `live_server` empties the database after each test.""
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.journeys import axe_violations, log_out as _log_out
 from tests.browser.journeys import log_in as _log_in
-from tests.browser.test_phone_and_desktop import AXE, AXE_RUN
 from tests.factories import SecretaryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
 
 
-def _log_out(page: Page) -> None:
-    page.locator("header form[action$='/logout/'] button").click()
-    expect(page.locator("#id_username")).to_be_visible()
-
-
 def _axe(page: Page) -> None:
     # Run on the page as it arrives, flash messages included (one role="status" region).
-    page.evaluate(AXE.read_text())  # not a script tag: the CSP forbids inline scripts
-    assert page.evaluate(AXE_RUN) == [], page.url
+    assert axe_violations(page) == [], page.url
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, page.url
 
 

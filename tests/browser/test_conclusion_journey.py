@@ -17,28 +17,11 @@ from django.utils import translation
 
 from conclusions.models import Conclusion, Task, TaskStatus
 from conclusions.pack import section_for
-from tests.browser.journeys import log_in
+from tests.browser.journeys import axe_violations as _axe
+from tests.browser.journeys import log_in, log_out as _log_out
 from tests.conclusions.conftest import bodies, chair, office, organisation_member  # noqa: F401  (fixtures)
-from tests.conftest import AXE
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
-
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
-  return result.violations.filter(v => v.impact === 'critical' || v.impact === 'serious')
-    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
-}"""
-
-
-def _axe(page: Page) -> list[str]:
-    page.evaluate(AXE.read_text())  # not a script tag: the CSP forbids inline scripts
-    return page.evaluate(AXE_RUN)
-
-
-def _log_out(page: Page) -> None:
-    page.locator("header form[action$='/logout/'] button").click()
-    expect(page.locator("#id_username")).to_be_visible()
-
 
 def _task_row(page: Page, index: int, body_name: str, what: str) -> None:
     row = page.locator(f"fieldset.task-row[data-row='{index}']")

@@ -15,8 +15,7 @@ from django.urls import reverse
 from playwright.sync_api import Page
 
 from congresses import services
-from tests.browser.journeys import log_in
-from tests.conftest import AXE
+from tests.browser.journeys import axe_violations, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
 
@@ -44,13 +43,6 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('.topbar a, .topbar butto
   return r.height < 44 || r.width < 44 ? [`${e.textContent.trim() || e.id} ${r.width}x${r.height}`] : [];
 })"""
 
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
-  return result.violations.filter(v => v.impact === 'critical' || v.impact === 'serious')
-    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
-}"""
-
-
 def _check(page: Page, url: str, width: str) -> list[str]:
     """What is wrong with the page at `url`, in words; [] when nothing."""
     response = page.goto(url)
@@ -69,10 +61,7 @@ def _check(page: Page, url: str, width: str) -> list[str]:
         header = page.locator("header.topbar").bounding_box()
         if header["height"] > 64:
             problems.append(f"header {header['height']} px high")
-    # Evaluated by the browser's devtools protocol, which the Content-Security-Policy does not
-    # govern (an injected <script> would be refused, as it should be).
-    page.evaluate(AXE.read_text())
-    if violations := page.evaluate(AXE_RUN):
+    if violations := axe_violations(page):
         problems.append(f"axe: {violations}")
     return [f"{width} {url}: {p}" for p in problems]
 
