@@ -49,6 +49,12 @@ def light_annotations(today: dt.date) -> dict:
     return out
 
 
+def light_rule_names() -> tuple[str, ...]:
+    """The registered rules, by name: what `light_annotations` adds to a query depends on
+    these alone (a prepared query keys its compiled SQL by them, core.sql)."""
+    return tuple(sorted(_rules))
+
+
 def light_problems(congress, today: dt.date) -> list[tuple]:
     """Every (Light, reason) the registered rules find about `congress`."""
     return [problem for rule in _rules.values() for problem in rule.problems(congress, today)]

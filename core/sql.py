@@ -80,7 +80,8 @@ class Prepared:
             self._compiled[key] = compiled
         return compiled
 
-    def _execute(self, shape: Hashable, arguments: dict, fixed: dict):
+    def _sql(self, shape: Hashable, arguments: dict, fixed: dict) -> tuple[str, list]:
+        """The compiled SQL of this shape and its parameters with the arguments in place."""
         key = (connection.vendor, shape, tuple(
             (name, len(v) if isinstance(v, (list, tuple)) else type(v).__name__) for name, v in arguments.items()))
         compiled = self._compiled.get(key) or self._compile(key, arguments, fixed)
@@ -89,12 +90,24 @@ class Prepared:
         for position, (name, index, as_text) in slots.items():
             value = arguments[name] if index is None else arguments[name][index]
             params[position] = value.isoformat() if as_text else value
+        return sql, params
+
+    def _execute(self, shape: Hashable, arguments: dict, fixed: dict):
+        sql, params = self._sql(shape, arguments, fixed)
         cursor = connection.cursor()
         try:
             cursor.execute(sql, params)
             return cursor.fetchall(), [c[0] for c in cursor.description]
         finally:
             cursor.close()
+
+    def models(self, model, shape: Hashable, fixed: dict | None = None, **arguments) -> list:
+        """The rows as instances of `model` (the build is a queryset of it, annotations
+        included): Model.objects.raw over the compiled SQL, which converts the model's
+        fields as the ORM does (dates from SQLite included) and sets every other column
+        as an attribute."""
+        sql, params = self._sql(shape, arguments, fixed or {})
+        return list(model.objects.raw(sql, params))
 
     def __call__(self, shape: Hashable, fixed: dict | None = None, **arguments) -> list[tuple]:
         return self._execute(shape, arguments, fixed or {})[0]

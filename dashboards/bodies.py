@@ -3,16 +3,20 @@
 At national scale a milestone ticked anywhere below a unit changes its headline counts and
 the one child row on the tick's path, nothing else: the domain's signal replaces the
 version tokens of the units on that path (dashboards.cache). So the body is cached whole
-under the unit's version, and each child's row on its own under the child's version
-(`cache.row_key`); a reader who finds the body gone reads the unit's own figures, takes
-every row still valid with one get_many, and builds only the rows whose child changed:
-the queries read the unit and those children only (selectors.unit_dashboard, `rows_for`).
+under the unit's version, and its children's rows together beside it (`cache.rows_key`),
+with the list of children they were read for and, per row, the child's version it was
+rendered under. A reader who finds the body gone reads the unit's own figures, takes the
+list of children and every row still valid from the cache, and builds only the rows whose
+child changed: the queries read the unit and those children only
+(selectors.unit_dashboard, `rows_for`), and no query reads the list of children while the
+tree stands.
 
-A cached row is `(child version, global version, child signature, payload)` and is used
-only when all three still match: the versions are read before the figures they guard
-(cache.unit_versions), and the signature is the child's name, code and level as the
-family query just read them, so that a rename committed between that query and the
-tokens' read cannot leave a row with the old name under the new version.
+Every token is read before the figures it guards (a change committed in between only
+makes the reader store its older figures under the older token, which nobody asks for
+again): the unit's, the global and the tree's tokens with the body, then the children's
+tokens with their rows. The list of children is guarded by the tree's token, which a
+unit's save or deletion replaces (dashboards.signals): a unit renamed, moved, added or
+removed is read again at once, and the global token covers the changes made in bulk.
 
 The HTML row is cached without its position (`data-risk`, the rank among its siblings,
 and `data-name`, its rank in name order), which depends on the other rows: they are
@@ -25,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
@@ -43,50 +48,71 @@ from .selectors import ChildRow, Dashboard, unit_dashboard, unit_family
 ROW_TEMPLATE = "dashboards/includes/child_row.html"
 
 
-def _signature(unit: Unit) -> str:
-    return f"{unit.code}\x1f{unit.name}\x1f{unit.level}"
+class Child(NamedTuple):
+    """A child as its parent's dashboard lists it, and all its row reads of it."""
+
+    pk: int
+    code: str
+    name: str
+    level: str
 
 
-def _cached_rows(kind: str, children: list[Unit], term_ids: list[int], today: dt.date,
-                 language: str) -> tuple[dict[int, object], dict[int, str], dict[int, str]]:
-    """The rows still valid, {child id: payload}; the children's versions (to store fresh
-    rows under); and the rows' keys. The tokens and the rows come in one round trip (a
-    single MGET, so they are read together and before the figures they guard)."""
+@dataclass
+class Rows:
+    """The children of a unit and their rows still valid, as a rebuild finds them."""
+
+    key: str
+    children: list[Child]
+    versions: dict[int, str]  # each child's token, read before its figures
+    valid: dict[int, object]  # child id: payload, for the rows still valid
+    ancestors: list[Unit] | None  # read on the way when the list of children was
+
+
+def _rows(kind: str, unit: Unit, found: Lookup, term_ids: list[int], today: dt.date, language: str) -> Rows:
+    """The list of children and the rows still valid: one read of the cache, then the
+    children's tokens in one MGET; the list of children is queried (with the ancestors)
+    only when the tree or the global version changed since it was kept."""
+    key = dashboard_cache.rows_key(kind, unit.pk, term_ids, today, language)
+    kept = cache.get(key)
+    ancestors = None
+    if kept is not None and kept[:2] == (found.tree, found.everything):
+        children, rows = kept[2], kept[3]
+    else:
+        ancestors, units = unit_family(unit)
+        children, rows = [Child(u.pk, u.code, u.name, u.level) for u in units], {}
     token_keys = {c.pk: dashboard_cache.unit_key(c.pk) for c in children}
-    keys = {c.pk: dashboard_cache.row_key(kind, c.pk, term_ids, today, language) for c in children}
-    found = dashboard_cache.fill_tokens(cache.get_many([*token_keys.values(), *keys.values()]), token_keys.values())
-    versions = {pk: found[k] for pk, k in token_keys.items()}
-    return found, versions, keys
+    tokens = dashboard_cache.fill_tokens(cache.get_many(list(token_keys.values())), token_keys.values())
+    versions = {pk: tokens[k] for pk, k in token_keys.items()}
+    valid = {pk: payload for pk, (version, payload) in rows.items() if versions.get(pk) == version}
+    return Rows(key=key, children=children, versions=versions, valid=valid, ancestors=ancestors)
 
 
-def _valid_rows(found: dict, children: list[Unit], versions: dict[int, str], everything: str,
-                keys: dict[int, str]) -> dict[int, object]:
-    rows = {}
-    for child in children:
-        value = found.get(keys[child.pk])
-        if value is not None and value[:3] == (versions[child.pk], everything, _signature(child)):
-            rows[child.pk] = value[3]
-    return rows
+def _store(found: Lookup, rows: Rows, body: object) -> None:
+    """The body and the rows (with the list of children), in one round trip."""
+    kept = (found.tree, found.everything, rows.children,
+            {c.pk: (rows.versions[c.pk], rows.valid[c.pk]) for c in rows.children})
+    key, value = found.value(body)
+    cache.set_many({key: value, rows.key: kept}, timeout=dashboard_cache.BODY_TIMEOUT)
 
 
-def _store(fresh: dict[Unit, object], versions: dict[int, str], everything: str, keys: dict[int, str],
-           body: tuple[str, object]) -> None:
-    """The fresh rows and the body, in one round trip."""
-    values = {keys[u.pk]: (versions[u.pk], everything, _signature(u), payload) for u, payload in fresh.items()}
-    values[body[0]] = body[1]
-    cache.set_many(values, timeout=dashboard_cache.BODY_TIMEOUT)
+def _dashboard(unit: Unit, found: Lookup, rows: Rows, today: dt.date) -> Dashboard:
+    """The unit's figures and the rows of the children whose row is not valid."""
+    return unit_dashboard(unit=unit, terms=found.terms, today=today, family=(rows.ancestors or [], rows.children),
+                          rows_for={c.pk for c in rows.children} - rows.valid.keys(),
+                          plan=found.plan.steps if rows.children else None)
 
 
 @dataclass
 class Lookup:
-    """What a dashboard request finds first, in one round trip to the cache: the unit's and
-    the global version tokens, the current terms as of the global one (dashboards.cache
-    `plan_for`), and the body when it is still valid."""
+    """What a dashboard request finds first, in one round trip to the cache: the unit's,
+    the global and the tree's version tokens, the current terms as of the global one
+    (dashboards.cache `plan_for`), and the body when it is still valid."""
 
     plan: dashboard_cache.Plan
     key: str
     version: str
     everything: str
+    tree: str
     body: object | None
 
     @property
@@ -101,17 +127,17 @@ def lookup(unit: Unit, today: dt.date, language: str, kind: str) -> Lookup:
     """The tokens, the terms and the cached body (`kind` "html" or "json"). The body's key
     names the current terms: it is read with the tokens under the terms this process saw
     last, and read again only when the global token says they changed."""
-    token_keys = [dashboard_cache.unit_key(unit.pk), dashboard_cache.GLOBAL_KEY]
+    token_keys = [dashboard_cache.unit_key(unit.pk), dashboard_cache.GLOBAL_KEY, dashboard_cache.TREE_KEY]
     guess = dashboard_cache.last_plan()
     guessed = None if guess is None else dashboard_cache.body_key(
         unit.pk, [t.pk for t in guess.terms.terms], today, language, kind)
     found = dashboard_cache.fill_tokens(cache.get_many(token_keys + ([guessed] if guessed else [])), token_keys)
-    version, everything = found[token_keys[0]], found[token_keys[1]]
+    version, everything, tree = (found[k] for k in token_keys)
     plan = dashboard_cache.plan_for(everything)
     key = dashboard_cache.body_key(unit.pk, [t.pk for t in plan.terms.terms], today, language, kind)
     value = found.get(key) if key == guessed else (cache.get(key) if plan.terms.terms else None)
     body = value[2] if value is not None and value[:2] == (version, everything) else None
-    return Lookup(plan=plan, key=key, version=version, everything=everything, body=body)
+    return Lookup(plan=plan, key=key, version=version, everything=everything, tree=tree, body=body)
 
 
 def _link_children(rows: list[ChildRow]) -> None:
@@ -130,7 +156,7 @@ def _html_row(template, row: ChildRow) -> dict:
     return {"light": str(row.light), "overdue": bar.overdue, "html": " " + html}
 
 
-def _children_html(children: list[Unit], rows: dict[int, dict]) -> dict:
+def _children_html(children: list[Child], rows: dict[int, dict]) -> dict:
     """The children's table rows, worst first, and the summary of their lights."""
     ranked = sorted(enumerate(children), key=lambda ic: risk_rank(rows[ic[1].pk]["light"], rows[ic[1].pk]["overdue"], ic[0]))
     html = "".join(f'\n  <tr id="child-{child.pk}" data-risk="{i}" data-name="{rank}"{rows[child.pk]["html"]}'
@@ -141,29 +167,21 @@ def _children_html(children: list[Unit], rows: dict[int, dict]) -> dict:
 
 def html_body(unit: Unit, found: Lookup, today: dt.date, language: str) -> tuple[str, list[Unit] | None]:
     """The dashboard's body, and the unit's ancestors when they were read on the way (None
-    when the body came whole from the cache)."""
+    otherwise)."""
     if found.body is not None:
         return found.body, None
-    terms = found.terms
-    term_ids = [t.pk for t in terms.terms]
-    ancestors, children = unit_family(unit)
-    cached, versions, keys = _cached_rows("html", children, term_ids, today, language)
-    rows = _valid_rows(cached, children, versions, found.everything, keys)
-    d = unit_dashboard(unit=unit, terms=terms, today=today, family=(ancestors, children),
-                       rows_for={c.pk for c in children} - rows.keys(),
-                       plan=found.plan.steps if children else None)
-    fresh = {}
+    rows = _rows("html", unit, found, [t.pk for t in found.terms.terms], today, language)
+    d = _dashboard(unit, found, rows, today)
     if d.children:
         _link_children(d.children)
         template = get_template(ROW_TEMPLATE)
-        fresh = {row.unit: _html_row(template, row) for row in d.children}
-        rows.update({u.pk: payload for u, payload in fresh.items()})
+        rows.valid.update({row.unit.pk: _html_row(template, row) for row in d.children})
     body = render_to_string("dashboards/unit_dashboard.html", {
         "d": d, "charts": calendar_charts(d), "check_urls": check_urls(d.unit),
-        "children": _children_html(children, rows) if children else None,
+        "children": _children_html(rows.children, rows.valid) if rows.children else None,
     })
-    _store(fresh, versions, found.everything, keys, found.value(body))
-    return body, d.ancestors
+    _store(found, rows, body)
+    return body, rows.ancestors
 
 
 # ---------------------------------------------------------------------------------------
@@ -279,18 +297,11 @@ def json_body(unit: Unit, found: Lookup, today: dt.date, language: str) -> str:
     cached under its child's version like the HTML rows."""
     if found.body is not None:
         return found.body
-    terms = found.terms
-    term_ids = [t.pk for t in terms.terms]
-    ancestors, children = unit_family(unit)
-    cached, versions, keys = _cached_rows("json", children, term_ids, today, language)
-    rows = _valid_rows(cached, children, versions, found.everything, keys)
-    d = unit_dashboard(unit=unit, terms=terms, today=today, family=(ancestors, children),
-                       rows_for={c.pk for c in children} - rows.keys(),
-                       plan=found.plan.steps if children else None)
-    fresh = {row.unit: _dumps(child_json(row)) for row in d.children}
-    rows.update({u.pk: payload for u, payload in fresh.items()})
+    rows = _rows("json", unit, found, [t.pk for t in found.terms.terms], today, language)
+    d = _dashboard(unit, found, rows, today)
+    rows.valid.update({row.unit.pk: _dumps(child_json(row)) for row in d.children})
     head = _dumps(dashboard_json(d))
     assert head.endswith('"children": []}')  # noqa: S101  (the splice below relies on it)
-    body = head[:-3] + "[" + ", ".join(rows[c.pk] for c in children) + "]}"
-    _store(fresh, versions, found.everything, keys, found.value(body))
+    body = head[:-3] + "[" + ", ".join(rows.valid[c.pk] for c in rows.children) + "]}"
+    _store(found, rows, body)
     return body

@@ -12,11 +12,12 @@ language and two version tokens:
 - a global version, replaced when a term, its plan or its deadlines change, and when the
   domain says anything may have changed (a rebuild, an import).
 
-The rows of a dashboard's children (HTML and JSON) are cached one by one as well, each
-under its child's version (`unit_versions`, `row_key`): a change below a unit replaces
-the tokens of the units on its path, so the next reader renders the headline counts and
-the one child row on that path afresh and takes every other row from the cache
-(dashboards.bodies).
+The rows of a dashboard's children (HTML and JSON) are cached as well, together under
+the unit (`rows_key`), each with its child's version, and with the list of children
+they were read for under a third token, the tree's (`TREE_KEY`, replaced when any unit
+is saved or deleted): a change below a unit replaces the tokens of the units on its path,
+so the next reader renders the headline counts and the one child row on that path afresh
+and takes the list of children and every other row from the cache (dashboards.bodies).
 
 Tokens are replaced after the transaction commits (the domain's signal is sent on
 commit), so a reader never caches a state that was rolled back; a token missing from the
@@ -116,6 +117,9 @@ def unit_key(unit_id: int) -> str:
 
 
 GLOBAL_KEY = _ALL
+# The tree's version: replaced when a unit is saved or deleted (dashboards.signals), so
+# that a dashboard's list of children, kept with its rows, is read again.
+TREE_KEY = "dashboard:v:tree"
 
 
 def fill_tokens(found: dict, keys: Iterable[str]) -> dict:
@@ -183,8 +187,20 @@ def last_plan() -> Plan | None:
     return _PLANS.get("last")
 
 
-def row_key(kind: str, unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:
-    """Where a child's row of its parent's dashboard is kept (`kind` "html" or "json"):
-    the value carries the versions it was rendered under, checked on read (dashboards.bodies),
-    so that a row replaced by a newer one leaves nothing behind."""
-    return f"dashboard:row:{release()}:{kind}:{unit_id}:{_terms(term_ids)}:{today.isoformat()}:{language}"
+def rows_key(kind: str, unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:
+    """Where the rows of a unit's children are kept, together, for its dashboard (`kind`
+    "html" or "json"): the value carries the tree and global versions its list of
+    children was read under and, per row, the child's version it was rendered under,
+    all checked on read (dashboards.bodies), so that a replaced row leaves nothing behind."""
+    return f"dashboard:rows:{release()}:{kind}:{unit_id}:{_terms(term_ids)}:{today.isoformat()}:{language}"
+
+
+def replace_tree_token() -> None:
+    """The units' names, codes, levels or places in the tree changed: every cached list of
+    children is stale (dashboards.bodies). Now: for callers that run after the commit."""
+    cache.set(TREE_KEY, _token(), timeout=None)
+
+
+def bump_tree() -> None:
+    """`replace_tree_token` once the transaction commits."""
+    transaction.on_commit(replace_tree_token)

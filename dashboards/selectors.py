@@ -22,7 +22,7 @@ from committees.models import Level, Unit
 from core.sql import Prepared
 from committees.names import name_order
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
-from congresses.hooks import light_annotations
+from congresses.hooks import light_annotations, light_rule_names
 from congresses.selectors import (  # noqa: F401  (AT_RISK_DAYS, LIGHT_RANK: read from here too)
     AT_RISK_DAYS,
     LIGHT_RANK,
@@ -312,9 +312,26 @@ def _open_due_counts(*, unit_ids, today, terms):
             .values("unit_id").annotate(n=Sum("open")).values_list("unit_id", "n"))
 
 
+def _dates(*, unit_id, terms):
+    return (CongressDateCount.objects.filter(terms.q(), unit_id=unit_id, congresses__gt=0)
+            .order_by("date", "level").values_list("level", "date", "congresses", "pilots"))
+
+
 # Built with the ORM once per shape (core.sql): the current terms and the number of units.
 _UNIT_COUNTS, _CONGRESS_COUNTS = Prepared(_unit_counts), Prepared(_congress_counts)
 _STEP_COUNTS, _OPEN_DUE_COUNTS = Prepared(_step_counts), Prepared(_open_due_counts)
+_DATES = Prepared(_dates)
+
+
+def _shape(terms: CurrentTerms, name: str) -> tuple:
+    """What a prepared query's SQL depends on besides its arguments: the current terms and
+    the levels each covers."""
+    return (name, tuple((pk, None if levels is None else tuple(levels)) for pk, levels in terms.pairs()))
+
+
+def _as_date(value) -> dt.date:
+    """A date column as core.sql returns it: a date, or ISO text from SQLite."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _totals_for(unit_ids: list[int], terms: CurrentTerms, today: dt.date,
@@ -323,7 +340,7 @@ def _totals_for(unit_ids: list[int], terms: CurrentTerms, today: dt.date,
     its level: four queries. `per_step`, when given, receives {step id: (total, done)} of
     the first unit (the dashboard's own)."""
     totals: dict[int, Totals] = defaultdict(Totals)
-    shape = ("totals", tuple((pk, None if levels is None else tuple(levels)) for pk, levels in terms.pairs()))
+    shape = _shape(terms, "totals")
     fixed = {"terms": terms}
     for unit_id, level, n, followed, twice in _UNIT_COUNTS(shape, fixed, unit_ids=unit_ids):
         totals[unit_id].units[level] = n
@@ -348,17 +365,42 @@ def _light(congress: Congress | None, totals: Totals, deadline: dt.date | None,
     return congress_light(congress, overdue_below=totals.overdue, deadline=deadline, today=today)
 
 
-def _congress_q(units: list[Unit], terms: CurrentTerms) -> Q:
-    """These units' congresses, each in the term current for its level. By ids, not
+def _congresses_query(*, today, soon, terms, **ids_by_term):
+    not_done = ~Q(milestones__status=MilestoneStatus.DONE)
+    q = Q(pk__in=[])
+    for term in terms.terms:
+        ids = ids_by_term.get(f"ids_{term.pk}")
+        if ids:
+            q |= Q(term=term, unit_id__in=ids)
+    return Congress.objects.filter(q).annotate(
+        steps_total=Count("milestones"),
+        steps_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE)),
+        steps_overdue=Count("milestones", filter=not_done & Q(milestones__due_date__lt=today)),
+        steps_due_soon=Count("milestones", filter=not_done & Q(milestones__due_date__gte=today, milestones__due_date__lte=soon)),
+        **light_annotations(today),
+    )
+
+
+_CONGRESSES = Prepared(_congresses_query)
+
+
+def _congresses(units: list[Unit], terms: CurrentTerms, today: dt.date) -> list[Congress]:
+    """These units' congresses, each in the term current for its level, with their step
+    counts and what the light rules read (congresses.hooks): built once per shape
+    (core.sql), the rules registered being part of it. By ids per term, not
     `Q(unit__parent=unit) | Q(unit=unit)`: an OR across the join makes PostgreSQL scan every
     congress and unit (~30 ms on the national tree, bench_dashboard)."""
-    q = Q(pk__in=[])
+    ids_by_term = {}
     for term in terms.terms:
         levels = set(terms.levels_of(term))
         ids = [u.pk for u in units if u.level in levels]
         if ids:
-            q |= Q(term=term, unit_id__in=ids)
-    return q
+            ids_by_term[f"ids_{term.pk}"] = ids
+    if not ids_by_term:
+        return []
+    shape = ("congresses", light_rule_names(), tuple(t.pk for t in terms.terms))
+    return _CONGRESSES.models(Congress, shape, {"terms": terms}, today=today,
+                              soon=today + dt.timedelta(days=AT_RISK_DAYS), **ids_by_term)
 
 
 def _merge_steps(steps: list[PlanStep], per_step: dict[int, tuple[int, int]]) -> list[StepRow]:
@@ -409,18 +451,7 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
     (dashboards.cache `Plan.steps`: one query fewer)."""
     ancestors, children = family if family is not None else unit_family(unit)
     wanted = children if rows_for is None else [c for c in children if c.pk in rows_for]
-    soon = today + dt.timedelta(days=AT_RISK_DAYS)
-    not_done = ~Q(milestones__status=MilestoneStatus.DONE)
-    congresses = {
-        c.unit_id: c
-        for c in Congress.objects.filter(_congress_q([unit, *wanted], terms)).annotate(
-            steps_total=Count("milestones"),
-            steps_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE)),
-            steps_overdue=Count("milestones", filter=not_done & Q(milestones__due_date__lt=today)),
-            steps_due_soon=Count("milestones", filter=not_done & Q(milestones__due_date__gte=today, milestones__due_date__lte=soon)),
-            **light_annotations(today),
-        )
-    }
+    congresses = {c.unit_id: c for c in _congresses([unit, *wanted], terms, today)}
     own = congresses.get(unit.pk)
     if not children:
         # No subordinates, so nothing below to count: the unit's own checklist instead of
@@ -439,10 +470,8 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
     if plan is None:
         plan = sorted(PlanStep.objects.filter(term_id__in=term_order),
                       key=lambda s: (term_order[s.term_id], s.order, s.code))
-    dates = [
-        DateRow(*row) for row in CongressDateCount.objects.filter(terms.q(), unit=unit, congresses__gt=0)
-        .order_by("date", "level").values_list("level", "date", "congresses", "pilots")
-    ]
+    dates = [DateRow(level, _as_date(day), n, pilots)
+             for level, day, n, pilots in _DATES(_shape(terms, "dates"), {"terms": terms}, unit_id=unit.pk)]
     d = Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=totals.get(unit.pk, Totals()),
                   steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates,
                   subcommittee_levels=_subcommittee_levels(plan, terms),

@@ -21,6 +21,7 @@ def figures_changed(sender, unit_ids, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Unit, dispatch_uid="dashboards_unit_changed")
 def unit_changed(sender, instance: Unit, **kwargs) -> None:
     dashboard_cache.bump([pk for pk in (instance.pk, instance.parent_id) if pk])
+    dashboard_cache.bump_tree()  # its parent's list of children (dashboards.bodies)
 
 
 @receiver([post_save, post_delete], sender=Term, dispatch_uid="dashboards_term_changed")

@@ -42,3 +42,19 @@ def test_an_argument_that_is_not_a_parameter_of_the_sql_is_refused(units):
     query = Prepared(lambda *, unit_ids, parent_id: Unit.objects.filter(pk__in=unit_ids).values_list("pk"))
     with pytest.raises(ValueError, match="not a parameter"):
         query("dropped", unit_ids=[units[1].pk], parent_id=units[0].pk)
+
+
+def test_models_are_the_orms_instances_with_their_annotations(units):
+    from django.db.models import Count
+
+    def build(*, unit_ids):
+        return Unit.objects.filter(pk__in=unit_ids).annotate(n_children=Count("children")).order_by("code")
+
+    query = Prepared(build)
+    root, *blocs = units
+    for ids in ([root.pk, blocs[1].pk], [blocs[2].pk, blocs[3].pk]):
+        got = query.models(Unit, "annotated", unit_ids=ids)
+        expected = list(build(unit_ids=ids))
+        assert [(u.pk, u.name, u.created_at, u.n_children) for u in got] == [
+            (u.pk, u.name, u.created_at, u.n_children) for u in expected]
+    assert isinstance(query.models(Unit, "annotated", unit_ids=[root.pk])[0].created_at, dt.datetime)  # SQLite too

@@ -155,18 +155,69 @@ def test_a_row_is_not_reused_across_languages_releases_or_days(tree, client, set
         assert _rows_built(client, root)[1] == {b.pk for b in blocs}
 
 
-def test_a_rename_the_tokens_missed_is_not_served_from_a_row(tree, client):
-    # The rows carry the child's name, code and level as read with the page: a row cached
-    # under a version read after a rename committed (a race the tokens cannot see) is not
-    # reused for the new name.
+def _family_reads(client, unit, kind="html"):
+    """How many times a request read the unit's list of children from the database."""
+    calls = []
+    original = bodies.unit_family
+
+    def spy(u):
+        calls.append(u.pk)
+        return original(u)
+
+    with mock.patch.object(bodies, "unit_family", spy):
+        page = _page(client, unit, kind)
+    return page, len(calls)
+
+
+@pytest.mark.parametrize("kind", ["html", "json"])
+def test_the_list_of_children_is_kept_until_a_unit_changes(tree, client, kind, django_capture_on_commit_callbacks):
     admin, root, blocs, cells = tree
     client.force_login(admin)
-    assert "Bloc 2" in _page(client, root)
-    Unit.objects.filter(pk=blocs[2].pk).update(name="Bloc Hai")  # no signal: no token replaced
-    dashboard_cache.replace_tokens([root.pk])
-    page, built = _rows_built(client, root)
-    assert built == {blocs[2].pk}
-    assert "Bloc Hai" in page and "Bloc 2" not in page
+    assert _family_reads(client, root, kind)[1] == 1
+    _tick(admin, Milestone.objects.filter(congress__unit=cells[0]).order_by("pk").first(),
+          django_capture_on_commit_callbacks)
+    page, reads = _family_reads(client, root, kind)
+    assert reads == 0 and page == _fresh(client, root, kind)
+    # A unit renamed (its save replaces the tree's token): the list is read again, and the
+    # renamed child's row is rebuilt with the new name.
+    with django_capture_on_commit_callbacks(execute=True):
+        unit_services.unit_update(unit=blocs[2], name="Bloc Hai", level=blocs[2].level, kind=blocs[2].kind,
+                                  is_active=True)
+    page, reads = _family_reads(client, root, kind)
+    assert reads == 1 and "Bloc Hai" in page and "Bloc 2" not in page
+    # A unit added below: it has its row at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        new = unit_services.unit_create(code="K9", name="Bloc 9", level=Level.UPPER, parent=root)
+    page = _page(client, root, kind)
+    assert "Bloc 9" in page and page == _fresh(client, root, kind)
+    # Moved elsewhere: gone from its old parent's list.
+    with django_capture_on_commit_callbacks(execute=True):
+        unit_services.unit_move(unit=cells[0], new_parent=blocs[1])
+    page = _page(client, blocs[0], kind)
+    assert "Cell 00" not in page and page == _fresh(client, blocs[0], kind)
+    assert new.pk in {c.pk for c in cache.get(dashboard_cache.rows_key(
+        kind, root.pk, [Term.objects.get().pk], dt.date.today(), "vi"))[2]}
+
+
+def test_a_rename_committed_while_the_list_is_read_is_not_kept(tree, client, django_capture_on_commit_callbacks):
+    # The tree's token is read before the list of children: a rename committed while the
+    # list is read leaves the list (with the old name) under the old token, and the next
+    # reader reads the list again.
+    admin, root, blocs, cells = tree
+    client.force_login(admin)
+    original = bodies.unit_family
+
+    def rename_meanwhile(u):
+        family = original(u)
+        with django_capture_on_commit_callbacks(execute=True):
+            blocs[2].name = "Bloc Hai"
+            blocs[2].save()
+        return family
+
+    with mock.patch.object(bodies, "unit_family", rename_meanwhile):
+        assert "Bloc 2" in _page(client, root)  # what was read
+    page, reads = _family_reads(client, root)
+    assert reads == 1 and "Bloc Hai" in page and "Bloc 2" not in page
 
 
 def test_the_global_version_rebuilds_every_row(tree, client):
