@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -59,24 +59,31 @@ class Child(NamedTuple):
 
 @dataclass
 class Rows:
-    """The children of a unit and their rows still valid, as a rebuild finds them."""
+    """The children of a unit and their rows still valid, as a rebuild finds them, and the
+    unit's figures when the other format read them under the same versions."""
 
     key: str
     children: list[Child]
     versions: dict[int, str]  # each child's token, read before its figures
     valid: dict[int, object]  # child id: payload, for the rows still valid
     ancestors: list[Unit] | None  # read on the way when the list of children was
+    figures_key: str = ""
+    figures: tuple | None = None  # (Dashboard, {child id: version of its row in it})
+    fresh: tuple | None = None  # the figures read by this rebuild, to keep
 
 
-def _rows(kind: str, unit: Unit, found: Lookup, term_ids: list[int], today: dt.date, language: str) -> Rows:
-    """The list of children and the rows still valid: one read of the cache, then the
-    children's tokens in one MGET; the list of children is queried (with the ancestors)
-    only when the tree or the global version changed since it was kept."""
+def _rows(kind: str, unit: Unit, found: Lookup, today: dt.date, language: str) -> Rows:
+    """The list of children, the rows still valid and the figures kept: one read of the
+    cache, then the children's tokens in one MGET; the list of children is queried (with
+    the ancestors) only when the tree or the global version changed since it was kept."""
+    term_ids = [t.pk for t in found.terms.terms]
     key = dashboard_cache.rows_key(kind, unit.pk, term_ids, today, language)
-    kept = cache.get(key)
+    figures_key = dashboard_cache.figures_key(unit.pk, term_ids, today, language)
+    kept = cache.get_many([key, figures_key])
+    rows, figures = kept.get(key), kept.get(figures_key)
     ancestors = None
-    if kept is not None and kept[:2] == (found.tree, found.everything):
-        children, rows = kept[2], kept[3]
+    if rows is not None and rows[:2] == (found.tree, found.everything):
+        children, rows = rows[2], rows[3]
     else:
         ancestors, units = unit_family(unit)
         children, rows = [Child(u.pk, u.code, u.name, u.level) for u in units], {}
@@ -84,22 +91,35 @@ def _rows(kind: str, unit: Unit, found: Lookup, term_ids: list[int], today: dt.d
     tokens = dashboard_cache.fill_tokens(cache.get_many(list(token_keys.values())), token_keys.values())
     versions = {pk: tokens[k] for pk, k in token_keys.items()}
     valid = {pk: payload for pk, (version, payload) in rows.items() if versions.get(pk) == version}
-    return Rows(key=key, children=children, versions=versions, valid=valid, ancestors=ancestors)
+    return Rows(key=key, children=children, versions=versions, valid=valid, ancestors=ancestors, figures_key=figures_key,
+                figures=figures[2:] if figures is not None and figures[:2] == (found.version, found.everything) else None)
 
 
 def _store(found: Lookup, rows: Rows, body: object) -> None:
-    """The body and the rows (with the list of children), in one round trip."""
+    """The body, the rows (with the list of children) and the figures read, in one round trip."""
     kept = (found.tree, found.everything, rows.children,
             {c.pk: (rows.versions[c.pk], rows.valid[c.pk]) for c in rows.children})
     key, value = found.value(body)
-    cache.set_many({key: value, rows.key: kept}, timeout=dashboard_cache.BODY_TIMEOUT)
+    values = {key: value, rows.key: kept}
+    if rows.fresh is not None:
+        values[rows.figures_key] = (found.version, found.everything, *rows.fresh)
+    cache.set_many(values, timeout=dashboard_cache.BODY_TIMEOUT)
 
 
 def _dashboard(unit: Unit, found: Lookup, rows: Rows, today: dt.date) -> Dashboard:
-    """The unit's figures and the rows of the children whose row is not valid."""
-    return unit_dashboard(unit=unit, terms=found.terms, today=today, family=(rows.ancestors or [], rows.children),
-                          rows_for={c.pk for c in rows.children} - rows.valid.keys(),
-                          plan=found.plan.steps if rows.children else None)
+    """The unit's figures and the rows of the children whose row is not valid: those the
+    other format kept under the same versions when they hold every row needed, else read
+    (selectors.unit_dashboard, and kept)."""
+    needed = {c.pk for c in rows.children} - rows.valid.keys()
+    if rows.figures is not None:
+        d, row_versions = rows.figures
+        built = {r.unit.pk: r for r in d.children if row_versions.get(r.unit.pk) == rows.versions.get(r.unit.pk)}
+        if needed <= built.keys():
+            return replace(d, children=[built[c.pk] for c in rows.children if c.pk in needed])
+    d = unit_dashboard(unit=unit, terms=found.terms, today=today, family=(rows.ancestors or [], rows.children),
+                       rows_for=needed, plan=found.plan.steps if rows.children else None)
+    rows.fresh = (replace(d, ancestors=[]), {r.unit.pk: rows.versions[r.unit.pk] for r in d.children})
+    return d
 
 
 @dataclass
@@ -170,7 +190,7 @@ def html_body(unit: Unit, found: Lookup, today: dt.date, language: str) -> tuple
     otherwise)."""
     if found.body is not None:
         return found.body, None
-    rows = _rows("html", unit, found, [t.pk for t in found.terms.terms], today, language)
+    rows = _rows("html", unit, found, today, language)
     d = _dashboard(unit, found, rows, today)
     if d.children:
         _link_children(d.children)
@@ -297,7 +317,7 @@ def json_body(unit: Unit, found: Lookup, today: dt.date, language: str) -> str:
     cached under its child's version like the HTML rows."""
     if found.body is not None:
         return found.body
-    rows = _rows("json", unit, found, [t.pk for t in found.terms.terms], today, language)
+    rows = _rows("json", unit, found, today, language)
     d = _dashboard(unit, found, rows, today)
     rows.valid.update({row.unit.pk: _dumps(child_json(row)) for row in d.children})
     head = _dumps(dashboard_json(d))

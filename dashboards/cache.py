@@ -195,6 +195,14 @@ def rows_key(kind: str, unit_id: int, term_ids: Iterable[int], today: dt.date, l
     return f"dashboard:rows:{release()}:{kind}:{unit_id}:{_terms(term_ids)}:{today.isoformat()}:{language}"
 
 
+def figures_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:
+    """Where a unit's figures are kept as the selector read them (selectors.Dashboard, with
+    the rows it built), so that the page and the JSON read them once per change, whichever
+    comes first: the value carries the unit's and global versions it was read under, and
+    each row its child's (dashboards.bodies)."""
+    return f"dashboard:figures:{release()}:{unit_id}:{_terms(term_ids)}:{today.isoformat()}:{language}"
+
+
 def replace_tree_token() -> None:
     """The units' names, codes, levels or places in the tree changed: every cached list of
     children is stale (dashboards.bodies). Now: for callers that run after the commit."""

@@ -11,6 +11,7 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from committees import services as unit_services
 from committees.models import Level, Unit
@@ -151,7 +152,7 @@ def test_a_row_is_not_reused_across_languages_releases_or_days(tree, client, set
         assert _rows_built(client, root)[1] == {b.pk for b in blocs}
     finally:
         dashboard_cache.release.cache_clear()
-    with mock.patch("dashboards.views.timezone.localdate", return_value=dt.date.today() + dt.timedelta(days=1)):
+    with mock.patch("dashboards.views.timezone.localdate", return_value=timezone.localdate() + dt.timedelta(days=1)):
         assert _rows_built(client, root)[1] == {b.pk for b in blocs}
 
 
@@ -196,7 +197,7 @@ def test_the_list_of_children_is_kept_until_a_unit_changes(tree, client, kind, d
     page = _page(client, blocs[0], kind)
     assert "Cell 00" not in page and page == _fresh(client, blocs[0], kind)
     assert new.pk in {c.pk for c in cache.get(dashboard_cache.rows_key(
-        kind, root.pk, [Term.objects.get().pk], dt.date.today(), "vi"))[2]}
+        kind, root.pk, [Term.objects.get().pk], timezone.localdate(), "vi"))[2]}
 
 
 def test_a_rename_committed_while_the_list_is_read_is_not_kept(tree, client, django_capture_on_commit_callbacks):
@@ -234,3 +235,32 @@ def test_a_leaf_json_and_page_need_no_rows(tree, client):
     data = json.loads(_page(client, cells[0], "json"))
     assert data["children"] == [] and data["checklist"]
     assert _page(client, cells[0]) == _fresh(client, cells[0])
+
+
+def test_the_page_and_the_json_read_the_figures_once_per_change(tree, client, django_capture_on_commit_callbacks):
+    admin, root, blocs, cells = tree
+    client.force_login(admin)
+    assert _rows_built(client, root)[1] == {b.pk for b in blocs}
+    page, built = _rows_built(client, root, "json")
+    assert built is None and page == _fresh(client, root, "json")  # the page's figures, every row in them
+    _tick(admin, Milestone.objects.filter(congress__unit=cells[2]).order_by("pk").first(),
+          django_capture_on_commit_callbacks)
+    assert _rows_built(client, root)[1] == {blocs[1].pk}
+    page, built = _rows_built(client, root, "json")
+    assert built is None and page == _fresh(client, root, "json")
+    # Another change: the JSON first, then the page takes its figures.
+    _tick(admin, Milestone.objects.filter(congress__unit=cells[4]).order_by("pk").first(),
+          django_capture_on_commit_callbacks)
+    assert _rows_built(client, root, "json")[1] == {blocs[2].pk}
+    page, built = _rows_built(client, root)
+    assert built is None and page == _fresh(client, root)
+    # The figures hold one row; a format that needs more reads its own.
+    _tick(admin, Milestone.objects.filter(congress__unit=cells[0]).order_by("pk").first(),
+          django_capture_on_commit_callbacks)
+    assert _rows_built(client, root)[1] == {blocs[0].pk}
+    cache.delete(dashboard_cache.rows_key("json", root.pk, [Term.objects.get().pk], timezone.localdate(), "vi"))
+    page, built = _rows_built(client, root, "json")
+    assert built == {b.pk for b in blocs} and page == _fresh(client, root, "json")
+    # Figures kept under older versions are never used.
+    dashboard_cache.replace_tokens([root.pk])
+    assert _rows_built(client, root)[1] == set()
