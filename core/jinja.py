@@ -1,6 +1,6 @@
 """The Jinja2 environment of the templates under templates/jinja2/ (settings TEMPLATES,
 the second engine): the dashboards' cached body and its child rows, which DTL rendered
-several times slower (issue 15, the cold dashboard).
+about twice as slowly (issue 15, the cold dashboard).
 
 What the templates find here, standing in for the DTL tags and filters they used:
 

@@ -40,7 +40,7 @@ from .charts import calendar_charts, child_bar, light_summary, risk_rank
 from .lists import check_urls
 from .selectors import ChildRow, Dashboard, unit_dashboard, unit_family
 
-# Jinja templates (templates/jinja2/, core/jinja.py): several times faster than DTL here,
+# Jinja templates (templates/jinja2/, core/jinja.py): about twice as fast as DTL here,
 # the bulk of a cold dashboard (issue 15).
 ROW_TEMPLATE = "dashboards/includes/child_row.html"
 BODY_TEMPLATE = "dashboards/unit_dashboard.html"

@@ -111,7 +111,7 @@ TEMPLATES = [
         },
     },
     # The dashboards' cached body and child rows (templates/jinja2/, core/jinja.py): Jinja
-    # renders them several times faster than DTL (issue 15). Second, so that every other
+    # renders them about twice as fast as DTL (issue 15). Second, so that every other
     # render() and get_template() still finds the DTL templates first. Django's backend sets
     # auto_reload to DEBUG (read when the engine starts, after local.py's override).
     {
