@@ -23,9 +23,12 @@ no congress being nothing, and a body cached in development must read like produ
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from jinja2 import Environment, Undefined
 
 from core.markup import progress
@@ -36,7 +39,17 @@ def date(value, fmt: str = "SHORT_DATE_FORMAT") -> str:
     """DTL's `date` filter: `fmt` is a format setting's name or a format string."""
     if not value:
         return ""
+    if type(value) is dt.date:
+        return _day_text(value, fmt, get_language())
     return formats.date_format(timezone.template_localtime(value), fmt)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_text(day: dt.date, fmt: str, language: str) -> str:
+    """A day as text in `language` (the active one, part of the key). Cached: formatting
+    one costs some 35 µs, a tenth of a child row, and a body repeats the same few days
+    (deadlines, congress dates) again and again."""
+    return formats.date_format(day, fmt)
 
 
 def url(name: str, *args) -> str:
