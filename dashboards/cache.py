@@ -77,7 +77,10 @@ def release() -> str:
         return settings.PORTAL_RELEASE
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    files = sorted((settings.BASE_DIR / "templates").rglob("*.html")) + sorted(here.glob("*.py"))
+    # templates/**: the Jinja templates of the body (templates/jinja2/) too; core's jinja.py
+    # and markup.py: the helpers those templates call.
+    drawing = [settings.BASE_DIR / "core" / "jinja.py", settings.BASE_DIR / "core" / "markup.py"]
+    files = sorted((settings.BASE_DIR / "templates").rglob("*.html")) + sorted(here.glob("*.py")) + drawing
     for path in files:
         digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
         digest.update(path.read_bytes())

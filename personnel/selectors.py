@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from committees.models import Level
+
 from . import checks
 from .models import Body, Election, PersonnelPlan, PlanCount
 from .progress import FLAGS
@@ -101,6 +103,15 @@ def total(counts: dict[str, Counts]) -> Counts:
         for f in FLAGS:
             setattr(out, f, getattr(out, f) + getattr(c, f))
     return out
+
+
+def counts_by_level(unit, terms) -> dict:
+    """The personnel plans below `unit`, per level in the tree's order, and their total,
+    for the dashboards' tile (templates/jinja2/dashboards/_personnel_counts.html): counts
+    only, never a name (issue 13)."""
+    by_level = plan_counts(unit, terms)
+    rows = [(level, Level(level).label, by_level[level]) for level in Level.values if level in by_level]
+    return {"rows": rows, "total": total(by_level)}
 
 
 def _levels() -> list[str]:
