@@ -71,7 +71,7 @@ class Rows:
 
     key: str
     children: list[Child]
-    versions: dict[int, str]  # each child's token, read before its figures
+    versions: dict[int, int]  # each child's token, read before its figures
     valid: dict[int, object]  # child id: payload, for the rows still valid
     ancestors: list[Unit] | None  # read on the way when the list of children was
     figures_key: str = ""
@@ -122,10 +122,15 @@ def _dashboard(unit: Unit, found: Lookup, rows: Rows, today: dt.date) -> Dashboa
         d, row_versions = rows.figures
         built = {r.unit.pk: r for r in d.children if row_versions.get(r.unit.pk) == rows.versions.get(r.unit.pk)}
         if needed <= built.keys():
-            return replace(d, children=[built[c.pk] for c in rows.children if c.pk in needed])
+            return replace(d, children=[built[c.pk] for c in rows.children if c.pk in needed],
+                           child_units=rows.children)
     d = unit_dashboard(unit=unit, terms=found.terms, today=today, family=(rows.ancestors or [], rows.children),
                        rows_for=needed, plan=found.plan.steps if rows.children else None)
-    rows.fresh = (replace(d, ancestors=[]), {r.unit.pk: rows.versions[r.unit.pk] for r in d.children})
+    # Kept without what the reader has already (the list of children) and with the
+    # petition counts of the children that have some only: less to pickle.
+    rows.fresh = (replace(d, ancestors=[], child_units=[],
+                          petitions={pk: c for pk, c in d.petitions.items() if c or pk == unit.pk}),
+                  {r.unit.pk: rows.versions[r.unit.pk] for r in d.children})
     return d
 
 
@@ -137,9 +142,9 @@ class Lookup:
 
     plan: dashboard_cache.Plan
     key: str
-    version: str
-    everything: str
-    tree: str
+    version: int
+    everything: int
+    tree: int
     body: object | None
 
     @property

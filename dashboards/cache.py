@@ -46,8 +46,10 @@ _UNIT = "dashboard:v:{}"
 _ALL = "dashboard:v:all"
 
 
-def _token() -> str:
-    return uuid.uuid4().hex[:16]
+def _token() -> int:
+    """A fresh version: a random 62-bit integer, which Django's Redis backend stores as
+    digits rather than a pickle (a cold dashboard reads one per child)."""
+    return uuid.uuid4().int >> 66
 
 
 def replace_tokens(unit_ids: Iterable[int] | None) -> None:
@@ -87,7 +89,7 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-def unit_versions(unit_ids: Iterable[int]) -> tuple[dict[int, str], str]:
+def unit_versions(unit_ids: Iterable[int]) -> tuple[dict[int, int], int]:
     """The version tokens of these units and the global one, in one round trip; a token
     missing from the cache is created. Read them *before* the data they guard: a change
     committed in between then only makes the reader cache its (older) figures under the
@@ -163,12 +165,12 @@ class Plan:
         return self._steps
 
 
-_PLANS: dict[str, Plan] = {}
+_PLANS: dict[int | str, Plan] = {}
 _PLANS_KEPT = 8
 _plans_lock = threading.Lock()
 
 
-def plan_for(everything: str) -> Plan:
+def plan_for(everything: int) -> Plan:
     """The current terms as of the global version `everything` (read from the cache before
     this call): from this process's memory, or read (two queries) and kept."""
     plan = _PLANS.get(everything)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db.models import Count, Q, Sum
 from django.utils.formats import date_format
@@ -154,9 +155,9 @@ class ChildRow:
         return "; ".join(self.reasons)
 
 
-@dataclass
-class DateRow:
-    """Congresses below the unit on one date, of one level (CongressDateCount)."""
+class DateRow(NamedTuple):
+    """Congresses below the unit on one date, of one level (CongressDateCount). A tuple:
+    the root has hundreds, kept with its figures (dashboards.bodies)."""
 
     level: str
     date: dt.date

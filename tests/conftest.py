@@ -195,6 +195,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Every test starts in the portal's language (vi). A request leaves the language it
+    chose active in its thread (LocaleMiddleware does not switch back), so without this a
+    test would see the language of whichever test ran before it in the same worker."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def english():
     """Code outside a request runs in LANGUAGE_CODE (vi); tests that compare English

@@ -296,7 +296,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",  # Django's, cheaper per call (core/cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": PORTAL_CACHE_PREFIX,
         }

@@ -14,6 +14,8 @@ from briefings.quarters import Quarter
 
 from .conftest import at, tick
 
+pytestmark = pytest.mark.usefixtures("english")
+
 Q2 = Quarter(2025, 2)
 
 

@@ -304,7 +304,7 @@ def test_viewer_cannot_open_a_congress(client_for, viewer, term, commune_b):
 # --- Audit history --------------------------------------------------------------------------
 
 
-def test_history_names_who_changed_which_field_from_what_to_what(client_for, secretary_a, viewer, congress_a):
+def test_history_names_who_changed_which_field_from_what_to_what(english, client_for, secretary_a, viewer, congress_a):
     _tick(client_for(secretary_a), _milestone(congress_a))
 
     page = client_for(viewer).get(congress_a.get_absolute_url()).content.decode()

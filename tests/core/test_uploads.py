@@ -16,7 +16,7 @@ from committees.importing import ImportFileError, read_csv, read_xlsx
 from committees.models import ImportStatus
 from congresses.models import Milestone, MilestoneStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 

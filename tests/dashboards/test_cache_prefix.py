@@ -67,7 +67,7 @@ def test_two_portals_sharing_a_cache_server_do_not_read_each_others_dashboards()
 @pytest.mark.redis
 def test_two_portals_on_one_redis_do_not_read_each_others_dashboards():
     with override_settings(CACHES=_two_portals(os.environ.get("REDIS_URL", ""),
-                                               "django.core.cache.backends.redis.RedisCache")):
+                                               "core.cache.RedisCache")):
         assert isinstance(caches["hanoi"], RedisCache)
         try:
             _assert_isolated()

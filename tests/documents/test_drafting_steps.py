@@ -68,7 +68,7 @@ def test_superior_approves_the_final_draft_or_returns_it(bloc, client_for, admin
     assert rollups.differences() == []
 
 
-def test_dashboard_workbook_lists_the_documents(bloc, client_for):
+def test_dashboard_workbook_lists_the_documents(english, bloc, client_for):
     import io
 
     from openpyxl import load_workbook

@@ -54,7 +54,7 @@ def test_seed_003_result_is_entered_and_shown(approved_nine, client_for, secreta
     assert (row.plans, row.approved, row.results) == (1, 1, 1)
 
 
-def test_results_need_a_held_congress_and_nominees_of_the_body(congress_b, secretary_b, province_secretary):
+def test_results_need_a_held_congress_and_nominees_of_the_body(english, congress_b, secretary_b, province_secretary):
     plan = PersonnelPlanFactory(congress=congress_b, user=secretary_b, executive_seats=1, standing_seats=0,
                                 deputy_seats=0, inspection_seats=0, delegation_seats=0)
     nominee = NomineeFactory(plan=plan, user=secretary_b, bodies=["executive"], renominated=True)
