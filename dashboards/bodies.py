@@ -73,7 +73,7 @@ class Rows:
     children: list[Child]
     versions: dict[int, int]  # each child's token, read before its figures
     valid: dict[int, object]  # child id: payload, for the rows still valid
-    ancestors: list[Unit] | None  # read on the way when the list of children was
+    ancestors: list[Unit]  # root first, kept with the list of children
     figures_key: str = ""
     figures: tuple | None = None  # (Dashboard, {child id: version of its row in it})
     fresh: tuple | None = None  # the figures read by this rebuild, to keep
@@ -81,16 +81,15 @@ class Rows:
 
 def _rows(kind: str, unit: Unit, found: Lookup, today: dt.date, language: str) -> Rows:
     """The list of children, the rows still valid and the figures kept: one read of the
-    cache, then the children's tokens in one MGET; the list of children is queried (with
-    the ancestors) only when the tree or the global version changed since it was kept."""
+    cache, then the children's tokens in one MGET; the list of children and the ancestors
+    are queried only when the tree or the global version changed since they were kept."""
     term_ids = [t.pk for t in found.terms.terms]
     key = dashboard_cache.rows_key(kind, unit.pk, term_ids, today, language)
     figures_key = dashboard_cache.figures_key(unit.pk, term_ids, today, language)
     kept = cache.get_many([key, figures_key])
     rows, figures = kept.get(key), kept.get(figures_key)
-    ancestors = None
     if rows is not None and rows[:2] == (found.tree, found.everything):
-        children, rows = rows[2], rows[3]
+        children, rows, ancestors = rows[2], rows[3], rows[4]
     else:
         ancestors, units = unit_family(unit)
         children, rows = [Child(u.pk, u.code, u.name, u.level) for u in units], {}
@@ -105,7 +104,7 @@ def _rows(kind: str, unit: Unit, found: Lookup, today: dt.date, language: str) -
 def _store(found: Lookup, rows: Rows, body: object) -> None:
     """The body, the rows (with the list of children) and the figures read, in one round trip."""
     kept = (found.tree, found.everything, rows.children,
-            {c.pk: (rows.versions[c.pk], rows.valid[c.pk]) for c in rows.children})
+            {c.pk: (rows.versions[c.pk], rows.valid[c.pk]) for c in rows.children}, rows.ancestors)
     key, value = found.value(body)
     values = {key: value, rows.key: kept}
     if rows.fresh is not None:
@@ -124,7 +123,7 @@ def _dashboard(unit: Unit, found: Lookup, rows: Rows, today: dt.date) -> Dashboa
         if needed <= built.keys():
             return replace(d, children=[built[c.pk] for c in rows.children if c.pk in needed],
                            child_units=rows.children)
-    d = unit_dashboard(unit=unit, terms=found.terms, today=today, family=(rows.ancestors or [], rows.children),
+    d = unit_dashboard(unit=unit, terms=found.terms, today=today, family=(rows.ancestors, rows.children),
                        rows_for=needed, plan=found.plan.steps if rows.children else None)
     # Kept without what the reader has already (the list of children) and with the
     # petition counts of the children that have some only: less to pickle.
@@ -198,8 +197,8 @@ def _children_html(children: list[Child], rows: dict[int, dict]) -> dict:
 
 
 def html_body(unit: Unit, found: Lookup, today: dt.date, language: str) -> tuple[str, list[Unit] | None]:
-    """The dashboard's body, and the unit's ancestors when they were read on the way (None
-    otherwise)."""
+    """The dashboard's body, and the unit's ancestors when the body was rebuilt (None when
+    it came whole from the cache)."""
     if found.body is not None:
         return found.body, None
     rows = _rows("html", unit, found, today, language)

@@ -486,6 +486,7 @@ def _breakdown(client: Client, url: str, repeat: int, before=lambda: None) -> di
     from unittest import mock
 
     from django.template.backends.django import Template
+    from django.template.backends.jinja2 import Template as JinjaTemplate
 
     from dashboards import bodies
 
@@ -493,8 +494,9 @@ def _breakdown(client: Client, url: str, repeat: int, before=lambda: None) -> di
     for _ in range(repeat):
         spans: dict[str, float] = {}
         patches = []
-        for owner, attr, label in ((bodies, "unit_dashboard", "selector"), (bodies, "_cached_rows", "row cache"),
-                                   (bodies, "calendar_charts", "charts"), (Template, "render", "template")):
+        for owner, attr, label in ((bodies, "unit_dashboard", "selector"), (bodies, "_rows", "rows from the cache"),
+                                   (bodies, "calendar_charts", "charts"), (Template, "render", "page template"),
+                                   (JinjaTemplate, "render", "body template")):
             original = getattr(owner, attr, None)
             if original is None:
                 continue
