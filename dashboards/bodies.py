@@ -37,7 +37,7 @@ from django.template import engines
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from committees.models import Unit
+from committees.models import Level, Unit
 from congresses.selectors import CurrentTerms
 
 from . import cache as dashboard_cache
@@ -241,7 +241,9 @@ def _congress_json(c) -> dict | None:
 def _totals_json(t) -> dict:
     by_level = t.by_level()
     return {
-        "units": t.units_total, "units_by_level": t.units, "registered": t.registered,
+        # Top down, whatever order the roll-up rows came in.
+        "units": t.units_total, "units_by_level": {lv: t.units[lv] for lv in Level.values if lv in t.units},
+        "registered": t.registered,
         "held": t.held, "pilots": t.pilots, "pilots_held": t.pilots_held,
         "by_level": {
             row["level"]: {k: row[k] for k in ("units", "registered", "held", "pilots", "pilots_held")}

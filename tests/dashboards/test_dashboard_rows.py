@@ -111,6 +111,8 @@ def test_the_headline_and_the_row_show_the_tick(tree, client, django_capture_on_
     _tick(admin, milestone, django_capture_on_commit_callbacks)
     after = json.loads(_page(client, root, "json"))
     assert after["subtree"]["steps_done"] == before["subtree"]["steps_done"] + 1
+    # Top down, whatever order the roll-up rows come in (a cached body must equal a fresh one).
+    assert list(after["subtree"]["units_by_level"]) == [Level.UPPER, Level.GRASSROOTS]
     changed = [b["id"] for b, a in zip(before["children"], after["children"], strict=True) if a != b]
     assert changed == [blocs[0].pk]
     page = _page(client, root)
