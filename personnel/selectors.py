@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from committees.models import Level
+from core.sql import Prepared
 
 from . import checks
 from .models import Body, Election, PersonnelPlan, PlanCount
@@ -90,11 +91,22 @@ def plan_counts(unit, terms) -> dict[str, Counts]:
     query on the roll-up."""
     wanted = {(t.pk, level) for level, t in ((lv, terms.for_level(lv)) for lv in _levels()) if t is not None}
     out: dict[str, Counts] = {}
-    rows = PlanCount.objects.filter(unit=unit, term_id__in={t for t, _lv in wanted}).values("term_id", "level", *FLAGS)
-    for row in rows:
+    term_ids = sorted({t for t, _lv in wanted})
+    if not term_ids:
+        return out
+    for row in _PLAN_COUNTS.dicts(("plan_counts",), unit_id=unit.pk, term_ids=term_ids):
         if (row["term_id"], row["level"]) in wanted:
             out[row["level"]] = Counts(**{f: row[f] for f in FLAGS})
     return out
+
+
+def _plan_counts(*, unit_id, term_ids):
+    return PlanCount.objects.filter(unit_id=unit_id, term_id__in=term_ids).values("term_id", "level", *FLAGS)
+
+
+# Built with the ORM once per number of current terms (core.sql): the dashboard's body
+# reads it at every rebuild.
+_PLAN_COUNTS = Prepared(_plan_counts)
 
 
 def total(counts: dict[str, Counts]) -> Counts:
