@@ -89,21 +89,6 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-def unit_versions(unit_ids: Iterable[int]) -> tuple[dict[int, int], int]:
-    """The version tokens of these units and the global one, in one round trip; a token
-    missing from the cache is created. Read them *before* the data they guard: a change
-    committed in between then only makes the reader cache its (older) figures under the
-    old token, which nobody asks for again."""
-    ids = list(unit_ids)
-    keys = [_UNIT.format(pk) for pk in ids] + [_ALL]
-    versions = cache.get_many(keys)
-    missing = {k: _token() for k in keys if k not in versions}
-    if missing:
-        cache.set_many(missing, timeout=None)
-        versions.update(missing)
-    return {pk: versions[_UNIT.format(pk)] for pk in ids}, versions[_ALL]
-
-
 def _terms(term_ids: Iterable[int]) -> str:
     return "-".join(str(pk) for pk in term_ids)
 
@@ -129,7 +114,9 @@ TREE_KEY = "dashboard:v:tree"
 
 def fill_tokens(found: dict, keys: Iterable[str]) -> dict:
     """`found` (a get_many of these token keys, perhaps with other keys) with every token
-    missing from the cache created, as `unit_versions` does."""
+    missing from the cache created. Read them *before* the data they guard: a change
+    committed in between then only makes the reader cache its (older) figures under the
+    old token, which nobody asks for again."""
     missing = {k: _token() for k in keys if k not in found}
     if missing:
         cache.set_many(missing, timeout=None)
