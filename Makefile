@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install clean
+.PHONY: run test install clean messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -19,12 +19,22 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
 
-run: $(STAMP)
+# The compiled translations are committed (a fresh machine may lack GNU gettext); where
+# msgfmt is installed, a .po edited or checked out after its .mo is compiled again.
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+messages: $(MO)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
+	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages -l $* --ignore=$(VENV) >/dev/null; \
+	else echo "msgfmt not found: using the committed $@"; fi
+	@touch $@
+
+run: $(STAMP) messages
 	@bin/run
 
-test: $(STAMP)
+test: $(STAMP) messages
 	@bin/test $(ARGS)
 
 clean:
