@@ -203,7 +203,9 @@ class UnitOverview:
     deadline: Deadline | None = None  # the unit's own, in that term
 
 
-def _with_progress(qs, today: dt.date):
+def with_progress(qs, today: dt.date):
+    """Congresses with their steps total, done and overdue as of `today` (the unit page's
+    and the dashboard's rows)."""
     return qs.annotate(
         steps_total=Count("milestones"),
         steps_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE)),
@@ -226,7 +228,7 @@ def unit_overview(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> UnitOve
     congress, milestones, warnings = None, [], []
     if term is not None:
         congress = (
-            _with_progress(Congress.objects.filter(unit=unit, term=term), today)
+            with_progress(Congress.objects.filter(unit=unit, term=term), today)
             .select_related("unit", "term", "updated_by")
             .first()
         )
@@ -236,7 +238,7 @@ def unit_overview(*, unit: Unit, terms: CurrentTerms, today: dt.date) -> UnitOve
             warnings = congress_warnings(congress)
     by_unit = {
         c.unit_id: c
-        for c in _with_progress(Congress.objects.filter(terms.q("term", "unit__level"), unit__parent=unit), today)
+        for c in with_progress(Congress.objects.filter(terms.q("term", "unit__level"), unit__parent=unit), today)
     } if children and terms.terms else {}
     rows = [
         ChildRow(

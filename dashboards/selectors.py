@@ -32,6 +32,7 @@ from congresses.selectors import (  # noqa: F401  (AT_RISK_DAYS, LIGHT_RANK: rea
     congress_light,
     deadline_for,
     subcommittees_annotation,
+    with_progress,
 )
 from documents.selectors import DocumentsTile, dashboard_documents
 from petitions.selectors import Counts as PetitionCounts
@@ -373,10 +374,7 @@ def _congresses_query(*, today, soon, terms, **ids_by_term):
         ids = ids_by_term.get(f"ids_{term.pk}")
         if ids:
             q |= Q(term=term, unit_id__in=ids)
-    return Congress.objects.filter(q).annotate(
-        steps_total=Count("milestones"),
-        steps_done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE)),
-        steps_overdue=Count("milestones", filter=not_done & Q(milestones__due_date__lt=today)),
+    return with_progress(Congress.objects.filter(q), today).annotate(
         steps_due_soon=Count("milestones", filter=not_done & Q(milestones__due_date__gte=today, milestones__due_date__lte=soon)),
         **light_annotations(today),
     )
