@@ -146,6 +146,11 @@ else:
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["OPTIONS"].setdefault("options", f"-c jit={env.str('PG_JIT', default='off')}")
 
+# The dashboard's hot queries are prepared on the server once per connection (core.sql).
+# 0 behind a pooler that hands one client several server sessions (PgBouncer in
+# transaction mode), where a statement prepared on one session is unknown on the next.
+PORTAL_PREPARED_STATEMENTS = env.bool("PORTAL_PREPARED_STATEMENTS", default=True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
