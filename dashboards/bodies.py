@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -75,7 +76,7 @@ class Rows:
     valid: dict[int, object]  # child id: payload, for the rows still valid
     ancestors: list[Unit]  # root first, kept with the list of children
     figures_key: str = ""
-    figures: tuple | None = None  # (Dashboard, {child id: version of its row in it})
+    figures: tuple | None = None  # (Dashboard without unit and terms, {child id: version of its row in it})
     fresh: tuple | None = None  # the figures read by this rebuild, to keep
 
 
@@ -97,8 +98,13 @@ def _rows(kind: str, unit: Unit, found: Lookup, today: dt.date, language: str) -
     tokens = dashboard_cache.fill_tokens(cache.get_many(list(token_keys.values())), token_keys.values())
     versions = {pk: tokens[k] for pk, k in token_keys.items()}
     valid = {pk: payload for pk, (version, payload) in rows.items() if versions.get(pk) == version}
+    # The figures are pickled inside the value: unpickled only when still valid.
+    if figures is not None and figures[:2] == (found.version, found.everything):
+        figures = pickle.loads(figures[2])  # noqa: S301  (our own cache, as Django's backend does)
+    else:
+        figures = None
     return Rows(key=key, children=children, versions=versions, valid=valid, ancestors=ancestors, figures_key=figures_key,
-                figures=figures[2:] if figures is not None and figures[:2] == (found.version, found.everything) else None)
+                figures=figures)
 
 
 def _store(found: Lookup, rows: Rows, body: object) -> None:
@@ -108,7 +114,7 @@ def _store(found: Lookup, rows: Rows, body: object) -> None:
     key, value = found.value(body)
     values = {key: value, rows.key: kept}
     if rows.fresh is not None:
-        values[rows.figures_key] = (found.version, found.everything, *rows.fresh)
+        values[rows.figures_key] = (found.version, found.everything, pickle.dumps(rows.fresh, pickle.HIGHEST_PROTOCOL))
     cache.set_many(values, timeout=dashboard_cache.BODY_TIMEOUT)
 
 
@@ -121,13 +127,14 @@ def _dashboard(unit: Unit, found: Lookup, rows: Rows, today: dt.date) -> Dashboa
         d, row_versions = rows.figures
         built = {r.unit.pk: r for r in d.children if row_versions.get(r.unit.pk) == rows.versions.get(r.unit.pk)}
         if needed <= built.keys():
-            return replace(d, children=[built[c.pk] for c in rows.children if c.pk in needed],
-                           child_units=rows.children)
+            return replace(d, unit=unit, terms=found.terms, child_units=rows.children,
+                           children=[built[c.pk] for c in rows.children if c.pk in needed])
     d = unit_dashboard(unit=unit, terms=found.terms, today=today, family=(rows.ancestors, rows.children),
                        rows_for=needed, plan=found.plan.steps if rows.children else None)
-    # Kept without what the reader has already (the list of children) and with the
-    # petition counts of the children that have some only: less to pickle.
-    rows.fresh = (replace(d, ancestors=[], child_units=[],
+    # Kept without what the reader has already (the unit, the current terms, whose
+    # deadlines are a queryset, and the list of children) and with the petition counts of
+    # the children that have some only: less to pickle and unpickle.
+    rows.fresh = (replace(d, unit=None, terms=None, ancestors=[], child_units=[],
                           petitions={pk: c for pk, c in d.petitions.items() if c or pk == unit.pk}),
                   {r.unit.pk: rows.versions[r.unit.pk] for r in d.children})
     return d
