@@ -3,18 +3,18 @@
 At national scale a milestone ticked anywhere below a unit changes its headline counts and
 the one child row on the tick's path, nothing else: the domain's signal replaces the
 version tokens of the units on that path (dashboards.cache). So the body is cached whole
-under the unit's version, and its children's rows together beside it (`cache.rows_key`),
-with the list of children they were read for and, per row, the child's version it was
-rendered under. A reader who finds the body gone reads the unit's own figures, takes the
-list of children and every row still valid from the cache, and builds only the rows whose
-child changed: the queries read the unit and those children only
-(selectors.unit_dashboard, `rows_for`), and no query reads the list of children while the
-tree stands.
+under the unit's version, and with it what rebuilds it: the list of children it was read
+for and, per row, the child's version the row was rendered under and where the row lies
+in the body. A reader who finds the body stale (the lookup reads it with the tokens, in
+one round trip) reads the unit's own figures, cuts every row still valid out of the stale
+body, and builds only the rows whose child changed: the queries read the unit and those
+children only (selectors.unit_dashboard, `rows_for`), no query reads the list of children
+while the tree stands, and the rows are never read or written apart from the body.
 
 Every token is read before the figures it guards (a change committed in between only
 makes the reader store its older figures under the older token, which nobody asks for
 again): the unit's, the global and the tree's tokens with the body, then the children's
-tokens with their rows. The list of children is guarded by the tree's token, which a
+tokens before their rows are rebuilt. The list of children is guarded by the tree's token, which a
 unit's save or deletion replaces (dashboards.signals): a unit renamed, moved, added or
 removed is read again at once, and the global token covers the changes made in bulk.
 
@@ -70,7 +70,6 @@ class Rows:
     """The children of a unit and their rows still valid, as a rebuild finds them, and the
     unit's figures when the other format read them under the same versions."""
 
-    key: str
     children: list[Child]
     versions: dict[int, int]  # each child's token, read before its figures
     valid: dict[int, object]  # child id: payload, for the rows still valid
@@ -80,39 +79,58 @@ class Rows:
     fresh: tuple | None = None  # the figures read by this rebuild, to keep
 
 
+def _payload(kind: str, text: str, meta: tuple) -> object:
+    """A row as the body it was kept in holds it: for HTML {light, overdue, html} (the
+    light and overdue count kept beside it, the html a slice of the body), for JSON its
+    entry, a slice of the body."""
+    if kind == "html":
+        light, overdue, start, end = meta
+        return {"light": light, "overdue": overdue, "html": text[start:end]}
+    start, end = meta
+    return text[start:end]
+
+
 def _rows(kind: str, unit: Unit, found: Lookup, today: dt.date, language: str) -> Rows:
-    """The list of children, the rows still valid and the figures kept: one read of the
-    cache, then the children's tokens in one MGET; the list of children and the ancestors
-    are queried only when the tree or the global version changed since they were kept."""
+    """The list of children, the rows still valid and the figures kept: the rows are cut
+    out of the body the lookup found (stale, but each row carries its child's version),
+    the figures are one read of the cache, then the children's tokens come in one MGET;
+    the list of children and the ancestors are queried only when the tree or the global
+    version changed since they were kept."""
     term_ids = [t.pk for t in found.terms.terms]
-    key = dashboard_cache.rows_key(kind, unit.pk, term_ids, today, language)
     figures_key = dashboard_cache.figures_key(unit.pk, term_ids, today, language)
-    kept = cache.get_many([key, figures_key])
-    rows, figures = kept.get(key), kept.get(figures_key)
-    if rows is not None and rows[:2] == (found.tree, found.everything):
-        children, rows, ancestors = rows[2], rows[3], rows[4]
+    figures = cache.get(figures_key)
+    kept = None if found.previous is None else pickle.loads(found.previous[1])  # noqa: S301 (our own cache)
+    if kept is not None and kept[:2] == (found.tree, found.everything):
+        children, metas, ancestors = [Child._make(c) for c in kept[2]], kept[3], kept[4]
     else:
         ancestors, units = unit_family(unit)
-        children, rows = [Child(u.pk, u.code, u.name, u.level) for u in units], {}
+        children, metas = [Child(u.pk, u.code, u.name, u.level) for u in units], {}
     token_keys = {c.pk: dashboard_cache.unit_key(c.pk) for c in children}
     tokens = dashboard_cache.fill_tokens(cache.get_many(list(token_keys.values())), token_keys.values())
     versions = {pk: tokens[k] for pk, k in token_keys.items()}
-    valid = {pk: payload for pk, (version, payload) in rows.items() if versions.get(pk) == version}
+    text = found.previous[0] if metas else ""
+    valid = {pk: _payload(kind, text, meta[1:]) for pk, meta in metas.items() if versions.get(pk) == meta[0]}
     # The figures are pickled inside the value: unpickled only when still valid.
     if figures is not None and figures[:2] == (found.version, found.everything):
         figures = pickle.loads(figures[2])  # noqa: S301  (our own cache, as Django's backend does)
     else:
         figures = None
-    return Rows(key=key, children=children, versions=versions, valid=valid, ancestors=ancestors, figures_key=figures_key,
+    return Rows(children=children, versions=versions, valid=valid, ancestors=ancestors, figures_key=figures_key,
                 figures=figures)
 
 
-def _store(found: Lookup, rows: Rows, body: object) -> None:
-    """The body, the rows (with the list of children) and the figures read, in one round trip."""
-    kept = (found.tree, found.everything, rows.children,
-            {c.pk: (rows.versions[c.pk], rows.valid[c.pk]) for c in rows.children}, rows.ancestors)
-    key, value = found.value(body)
-    values = {key: value, rows.key: kept}
+def _store(found: Lookup, rows: Rows, body: str, offsets: dict[int, tuple[int, int]], kind: str) -> None:
+    """The body with what rebuilds it (the list of children, the ancestors and, per row,
+    its child's version and where the row is in the body), and the figures read, in one
+    round trip."""
+    if kind == "html":
+        metas = {pk: (rows.versions[pk], rows.valid[pk]["light"], rows.valid[pk]["overdue"], *span)
+                 for pk, span in offsets.items()}
+    else:
+        metas = {pk: (rows.versions[pk], *span) for pk, span in offsets.items()}
+    kept = (found.tree, found.everything, [tuple(c) for c in rows.children], metas, rows.ancestors)
+    key, value = found.value(body, pickle.dumps(kept, pickle.HIGHEST_PROTOCOL))
+    values = {key: value}
     if rows.fresh is not None:
         values[rows.figures_key] = (found.version, found.everything, pickle.dumps(rows.fresh, pickle.HIGHEST_PROTOCOL))
     cache.set_many(values, timeout=dashboard_cache.BODY_TIMEOUT)
@@ -152,13 +170,16 @@ class Lookup:
     everything: int
     tree: int
     body: object | None
+    # (body, what rebuilds it) of the value found under the key, valid or not: a rebuild
+    # takes the rows still valid out of it (`_rows`).
+    previous: tuple | None = None
 
     @property
     def terms(self) -> CurrentTerms:
         return self.plan.terms
 
-    def value(self, body) -> tuple[str, tuple]:
-        return self.key, (self.version, self.everything, body)
+    def value(self, body, kept: bytes) -> tuple[str, tuple]:
+        return self.key, (self.version, self.everything, body, kept)
 
 
 def lookup(unit: Unit, today: dt.date, language: str, kind: str) -> Lookup:
@@ -175,7 +196,8 @@ def lookup(unit: Unit, today: dt.date, language: str, kind: str) -> Lookup:
     key = dashboard_cache.body_key(unit.pk, [t.pk for t in plan.terms.terms], today, language, kind)
     value = found.get(key) if key == guessed else (cache.get(key) if plan.terms.terms else None)
     body = value[2] if value is not None and value[:2] == (version, everything) else None
-    return Lookup(plan=plan, key=key, version=version, everything=everything, tree=tree, body=body)
+    return Lookup(plan=plan, key=key, version=version, everything=everything, tree=tree, body=body,
+                  previous=None if value is None else value[2:4])
 
 
 def _link_children(rows: list[ChildRow]) -> None:
@@ -194,13 +216,21 @@ def _html_row(template, row: ChildRow) -> dict:
     return {"light": str(row.light), "overdue": bar.overdue, "html": " " + html}
 
 
-def _children_html(children: list[Child], rows: dict[int, dict]) -> dict:
-    """The children's table rows, worst first, and the summary of their lights."""
+def _children_html(children: list[Child], rows: dict[int, dict]) -> tuple[str, dict[int, tuple[int, int]]]:
+    """The children's table rows, worst first, and where each row's cached part is in them."""
     ranked = sorted(enumerate(children), key=lambda ic: risk_rank(rows[ic[1].pk]["light"], rows[ic[1].pk]["overdue"], ic[0]))
-    html = "".join(f'\n  <tr id="child-{child.pk}" data-risk="{i}" data-name="{rank}"{rows[child.pk]["html"]}'
-                   for i, (rank, child) in enumerate(ranked))
-    return {"count": len(children), "rows": mark_safe(html),
-            "summary": light_summary([rows[c.pk]["light"] for c in children])}
+    parts, offsets, at = [], {}, 0
+    for i, (rank, child) in enumerate(ranked):
+        head, html = f'\n  <tr id="child-{child.pk}" data-risk="{i}" data-name="{rank}"', rows[child.pk]["html"]
+        offsets[child.pk] = (at + len(head), at + len(head) + len(html))
+        parts += (head, html)
+        at += len(head) + len(html)
+    return "".join(parts), offsets
+
+
+# Where the children's rows go in the rendered body (they are put in after rendering, so
+# that where each row lies in the body is known: dashboards.bodies `_store`).
+_ROWS_MARK = "<!--dashboard rows-->"
 
 
 def html_body(unit: Unit, found: Lookup, today: dt.date, language: str) -> tuple[str, list[Unit] | None]:
@@ -214,11 +244,18 @@ def html_body(unit: Unit, found: Lookup, today: dt.date, language: str) -> tuple
         _link_children(d.children)
         template = _jinja(ROW_TEMPLATE)
         rows.valid.update({row.unit.pk: _html_row(template, row) for row in d.children})
-    body = mark_safe(_jinja(BODY_TEMPLATE).render({  # noqa: S308 (Jinja autoescapes; the page prints it as is)
-        "d": d, "charts": calendar_charts(d), "check_urls": check_urls(d.unit),
-        "children": _children_html(rows.children, rows.valid) if rows.children else None,
-    }))
-    _store(found, rows, body)
+    children = None
+    if rows.children:
+        children = {"count": len(rows.children), "rows": mark_safe(_ROWS_MARK),
+                    "summary": light_summary([rows.valid[c.pk]["light"] for c in rows.children])}
+    rendered = _jinja(BODY_TEMPLATE).render({"d": d, "charts": calendar_charts(d), "check_urls": check_urls(d.unit),
+                                             "children": children})
+    table, offsets = _children_html(rows.children, rows.valid) if children else ("", {})
+    head, mark, tail = rendered.partition(_ROWS_MARK)
+    if children and not mark:
+        raise ValueError(f"{BODY_TEMPLATE} does not print children.rows")
+    body = mark_safe(head + table + tail)  # noqa: S308 (Jinja autoescapes; the page prints it as is)
+    _store(found, rows, body, {pk: (start + len(head), end + len(head)) for pk, (start, end) in offsets.items()}, "html")
     return body, rows.ancestors
 
 
@@ -342,6 +379,15 @@ def json_body(unit: Unit, found: Lookup, today: dt.date, language: str) -> str:
     rows.valid.update({row.unit.pk: _dumps(child_json(row)) for row in d.children})
     head = _dumps(dashboard_json(d))
     assert head.endswith('"children": []}')  # noqa: S101  (the splice below relies on it)
-    body = head[:-3] + "[" + ", ".join(rows.valid[c.pk] for c in rows.children) + "]}"
-    _store(found, rows, body)
+    parts, offsets, at = [head[:-3] + "["], {}, len(head) - 2
+    for i, child in enumerate(rows.children):
+        entry = rows.valid[child.pk]
+        if i:
+            parts.append(", ")
+            at += 2
+        parts.append(entry)
+        offsets[child.pk] = (at, at + len(entry))
+        at += len(entry)
+    body = "".join(parts) + "]}"
+    _store(found, rows, body, offsets, "json")
     return body

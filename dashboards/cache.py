@@ -12,12 +12,12 @@ language and two version tokens:
 - a global version, replaced when a term, its plan or its deadlines change, and when the
   domain says anything may have changed (a rebuild, an import).
 
-The rows of a dashboard's children (HTML and JSON) are cached as well, together under
-the unit (`rows_key`), each with its child's version, and with the list of children
-they were read for under a third token, the tree's (`TREE_KEY`, replaced when any unit
-is saved or deleted): a change below a unit replaces the tokens of the units on its path,
-so the next reader renders the headline counts and the one child row on that path afresh
-and takes the list of children and every other row from the cache (dashboards.bodies).
+The rows of a dashboard's children (HTML and JSON) are kept inside its body's value,
+each with its child's version, and with the list of children they were read for under a
+third token, the tree's (`TREE_KEY`, replaced when any unit is saved or deleted): a
+change below a unit replaces the tokens of the units on its path, so the next reader
+renders the headline counts and the one child row on that path afresh and takes the list
+of children and every other row from the stale body (dashboards.bodies).
 
 Tokens are replaced after the transaction commits (the domain's signal is sent on
 commit), so a reader never caches a state that was rolled back; a token missing from the
@@ -94,10 +94,10 @@ def _terms(term_ids: Iterable[int]) -> str:
 
 
 def body_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: str, kind: str = "html") -> str:
-    """Where a unit's whole body is kept (`kind` "html" or "json"). Like a row, the value
-    carries the versions it was rendered under, `(unit version, global version, body)`,
-    checked on read (dashboards.bodies): the versions and the body then come in one round
-    trip, and a replaced body leaves nothing behind."""
+    """Where a unit's whole body is kept (`kind` "html" or "json"). The value carries the
+    versions it was rendered under, `(unit version, global version, body, what rebuilds
+    it)`, checked on read (dashboards.bodies): the versions and the body then come in one
+    round trip, and a replaced body leaves nothing behind."""
     return f"dashboard:body:{release()}:{kind}:{unit_id}:{_terms(term_ids)}:{today.isoformat()}:{language}"
 
 
@@ -177,14 +177,6 @@ def last_plan() -> Plan | None:
     """The plan this process read last: its term ids name the body a reader most likely
     wants, so that the body can be read with the tokens (dashboards.bodies)."""
     return _PLANS.get("last")
-
-
-def rows_key(kind: str, unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:
-    """Where the rows of a unit's children are kept, together, for its dashboard (`kind`
-    "html" or "json"): the value carries the tree and global versions its list of
-    children was read under and, per row, the child's version it was rendered under,
-    all checked on read (dashboards.bodies), so that a replaced row leaves nothing behind."""
-    return f"dashboard:rows:{release()}:{kind}:{unit_id}:{_terms(term_ids)}:{today.isoformat()}:{language}"
 
 
 def figures_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:

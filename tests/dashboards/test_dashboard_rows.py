@@ -4,6 +4,7 @@ served always equals a page rendered from an empty cache."""
 
 import datetime as dt
 import json
+import pickle
 import random
 import re
 from unittest import mock
@@ -198,8 +199,9 @@ def test_the_list_of_children_is_kept_until_a_unit_changes(tree, client, kind, d
         unit_services.unit_move(unit=cells[0], new_parent=blocs[1])
     page = _page(client, blocs[0], kind)
     assert "Cell 00" not in page and page == _fresh(client, blocs[0], kind)
-    assert new.pk in {c.pk for c in cache.get(dashboard_cache.rows_key(
-        kind, root.pk, [Term.objects.get().pk], timezone.localdate(), "vi"))[2]}
+    kept = pickle.loads(cache.get(dashboard_cache.body_key(
+        root.pk, [Term.objects.get().pk], timezone.localdate(), "vi", kind))[3])
+    assert new.pk in {c[0] for c in kept[2]}
 
 
 def test_a_rename_committed_while_the_list_is_read_is_not_kept(tree, client, django_capture_on_commit_callbacks):
@@ -260,7 +262,7 @@ def test_the_page_and_the_json_read_the_figures_once_per_change(tree, client, dj
     _tick(admin, Milestone.objects.filter(congress__unit=cells[0]).order_by("pk").first(),
           django_capture_on_commit_callbacks)
     assert _rows_built(client, root)[1] == {blocs[0].pk}
-    cache.delete(dashboard_cache.rows_key("json", root.pk, [Term.objects.get().pk], timezone.localdate(), "vi"))
+    cache.delete(dashboard_cache.body_key(root.pk, [Term.objects.get().pk], timezone.localdate(), "vi", "json"))
     page, built = _rows_built(client, root, "json")
     assert built == {b.pk for b in blocs} and page == _fresh(client, root, "json")
     # Figures kept under older versions are never used.
