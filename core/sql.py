@@ -15,8 +15,14 @@ On PostgreSQL the compiled SQL is also prepared on the server, once per connecti
 after a few runs keeps a generic plan, which saves about half of a short query's time
 (issue 15: the dashboard's eleven queries, 5.8 → 3.9 ms). A list of ids becomes one array
 parameter (`= ANY(%s)` for the ORM's `IN (%s, …)`), so that one statement serves every
-length. PORTAL_PREPARED_STATEMENTS=0 turns it off, for a pooler that hands one client
-several server sessions (PgBouncer in transaction mode).
+length. The sessions plan them generically (settings: plan_cache_mode=force_generic_plan,
+which only prepared statements read): with an array of ids PostgreSQL would otherwise
+plan each run afresh, 0.8 ms for the dashboard's congress query against 0.1 ms to run it.
+These queries look rows up by unit ids through indexes, whatever the values; a query
+whose generic plan is worse (measured: the step counts of a province's 164 units, a
+nested loop twice as slow) is built with `Prepared(build, prepare=False)` and sent as
+plain SQL. PORTAL_PREPARED_STATEMENTS=0 turns preparing off, for a pooler that hands one
+client several server sessions (PgBouncer in transaction mode).
 
 Rows come back as the database driver gives them: use it for integers and text, whose
 Python types do not depend on the backend (a date comes back as text from SQLite).
@@ -132,8 +138,9 @@ class Prepared:
     ints or dates; `fixed` goes to `build` as it is and must be named by `shape` (it is
     compiled into the SQL). `dicts(...)` gives each row as {column: value}."""
 
-    def __init__(self, build: Callable):
+    def __init__(self, build: Callable, *, prepare: bool = True):
         self._build = build
+        self._prepare = prepare  # False: never prepared on the server (see the module's docstring)
         self._compiled: dict[Hashable, tuple[str, list, dict[int, tuple[str, int | None, bool]]]] = {}
         self._lock = threading.Lock()
         self._by_length = False  # some list of its is not one IN (…): compiled per length
@@ -175,7 +182,7 @@ class Prepared:
             raise ValueError(f"{self._build.__qualname__}: an argument is not a parameter of the compiled SQL.")
         params = list(params)
         name = None
-        if _use_server_statements():
+        if self._prepare and _use_server_statements():
             sql, params, slots = _arrays(sql, params, slots)
             if any(isinstance(index, int) for _, index, _ in slots.values()):
                 # A list not wholly in one IN: this query's statements are per length.
@@ -201,7 +208,7 @@ class Prepared:
         """The compiled SQL of this shape and its parameters with the arguments in place:
         on PostgreSQL, the EXECUTE of the statement prepared from it (or the SQL itself if
         the server refused to prepare it)."""
-        key = self._key(shape, arguments, arrays=_use_server_statements() and not self._by_length)
+        key = self._key(shape, arguments, arrays=self._prepare and _use_server_statements() and not self._by_length)
         compiled = self._compiled.get(key) or self._compile(key, arguments, fixed)
         sql, params, slots, name = compiled
         params = list(params)

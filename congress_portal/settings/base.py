@@ -131,6 +131,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# PostgreSQL: the dashboard's hot queries are prepared on the server once per connection
+# (core.sql). 0 behind a pooler that hands one client several server sessions (PgBouncer
+# in transaction mode), where a statement prepared on one session is unknown on the next.
+PORTAL_PREPARED_STATEMENTS = env.bool("PORTAL_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the Celery worker read while the other writes.
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -143,13 +147,13 @@ else:
     if "postgresql" in DATABASES["default"]["ENGINE"]:
         # The portal's queries are short: PostgreSQL's JIT spent 1.2 s compiling a 0.4 s
         # sort of the national unit list. Off unless PG_JIT=on.
+        # The dashboard's hot queries are prepared on the server and planned once
+        # (PORTAL_PREPARED_STATEMENTS below); only prepared statements read plan_cache_mode.
         DATABASES["default"].setdefault("OPTIONS", {})
-        DATABASES["default"]["OPTIONS"].setdefault("options", f"-c jit={env.str('PG_JIT', default='off')}")
-
-# The dashboard's hot queries are prepared on the server once per connection (core.sql).
-# 0 behind a pooler that hands one client several server sessions (PgBouncer in
-# transaction mode), where a statement prepared on one session is unknown on the next.
-PORTAL_PREPARED_STATEMENTS = env.bool("PORTAL_PREPARED_STATEMENTS", default=True)
+        DATABASES["default"]["OPTIONS"].setdefault("options", " ".join([
+            f"-c jit={env.str('PG_JIT', default='off')}",
+            *(["-c plan_cache_mode=force_generic_plan"] if PORTAL_PREPARED_STATEMENTS else []),
+        ]))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -89,6 +89,23 @@ def test_on_postgresql_one_prepared_statement_serves_every_length_of_a_list(unit
     # The PREPARE itself is not one of the page's queries: one query a call.
     with django_assert_num_queries(1):
         query("children", unit_ids=[blocs[2].pk], parent_id=root.pk)
+    # Planned once, not again at each run (settings: only prepared statements read it).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+
+
+@pytest.mark.postgres
+def test_a_query_built_with_prepare_false_is_sent_as_plain_sql(units):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    query = Prepared(_children, prepare=False)
+    root, *blocs = units
+    with CaptureQueriesContext(connection) as ctx:
+        assert query("children", unit_ids=[blocs[0].pk, blocs[1].pk], parent_id=root.pk) == [
+            (blocs[0].pk, blocs[0].code), (blocs[1].pk, blocs[1].code)]
+    assert ctx.captured_queries[0]["sql"].startswith("SELECT") and " IN (" in ctx.captured_queries[0]["sql"]
 
 
 @pytest.mark.postgres
