@@ -4,8 +4,9 @@ about twice as slowly (issue 15, the cold dashboard).
 
 What the templates find here, standing in for the DTL tags and filters they used:
 
-- `_("msgid")`: Django's gettext (the i18n extension, old style), so the msgids and the
-  .po files are the DTL templates' and `makemessages` still extracts `{{ _("…") }}`;
+- `_("msgid")`: Django's gettext (the i18n extension, old style, its `_` replaced by
+  `translate`, which keeps each language's texts), so the msgids and the .po files are
+  the DTL templates' and `makemessages` still extracts `{{ _("…") }}`;
   blocktranslate's `with` becomes `{{ _("… %(x)s …")|format(x=…) }}`;
 - `url(name, *args)`: django.urls.reverse, for `{% url %}`;
 - `date(value, fmt="SHORT_DATE_FORMAT")`: the `date` filter (formats.date_format), "" for
@@ -52,6 +53,23 @@ def _day_text(day: dt.date, fmt: str, language: str) -> str:
     return formats.date_format(day, fmt)
 
 
+_TRANSLATED: dict[str, dict[str, str]] = {}  # language: {msgid: text}
+
+
+def translate(message: str) -> str:
+    """`_("msgid")`: Django's gettext in the active language, kept per language (a body
+    asks for some 150 msgids, the same ones every time; the catalogues do not change
+    while the process runs). What `{% translate %}` gives in DTL."""
+    language = get_language()
+    texts = _TRANSLATED.get(language)
+    if texts is None:
+        texts = _TRANSLATED.setdefault(language, {})
+    text = texts.get(message)
+    if text is None:
+        text = texts[message] = gettext(message)
+    return text
+
+
 def url(name: str, *args) -> str:
     return reverse(name, args=args)
 
@@ -65,6 +83,7 @@ def environment(**options) -> Environment:
     options["undefined"] = Undefined
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
+    env.globals["_"] = translate  # the same text, without two context calls and a lookup each time
     env.globals.update(url=url, progress=progress, overdue_steps=overdue_steps, personnel_counts=counts_by_level)
     env.filters["date"] = date
     return env

@@ -95,3 +95,17 @@ def test_the_progress_bar_rounds_like_widthratio():
     assert 'class="w-0"' in progress(0, 0) and 'class="w-100"' in progress(5, 5)
     assert 'class="w-67"' in engines["django"].from_string("{% load shared_markup %}{% progress 2 3 %}").render({})
     assert 'class="w-67"' in engines["jinja2"].from_string("{{ progress(2, 3) }}").render({})
+
+
+def test_the_texts_kept_per_language_follow_the_active_language():
+    from django.utils import translation
+
+    template = engines["jinja2"].from_string('{{ _("Units below") }}|{{ _("Congress calendar") }}')
+    with translation.override("vi"):
+        vi = template.render({})
+    with translation.override("en"):
+        en = template.render({})
+    with translation.override("vi"):
+        assert template.render({}) == vi
+    assert en == "Units below|Congress calendar"
+    assert vi.startswith("Đơn vị cấp dưới|") and vi != en
