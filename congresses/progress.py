@@ -179,7 +179,7 @@ def subcommittees_changed(unit: Unit, term_id: int, was_set_up: bool, is_set_up:
 
 def milestones_changed(unit: Unit, term_id: int, changes: Iterable[tuple[MilestoneState | None, MilestoneState | None]]) -> None:
     """Milestones of one unit's congress changed: (before, after) pairs; None for created/deleted."""
-    rollups.touch([unit.pk])
+    rollups.touch([unit.pk], counters=[STEPS.name, OPEN_DUE.name])  # its congress's step counts
     steps: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     open_due: dict[dt.date, int] = defaultdict(int)
     for before, after in changes:

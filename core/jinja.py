@@ -14,8 +14,6 @@ What the templates find here, standing in for the DTL tags and filters they used
 - `progress(done, total)`: the steps-done bar (core.markup, shared with the DTL pages);
 - `overdue_steps(n)`: the plural `{% blocktranslate count %}` the templates need, as a
   Python ngettext so that xgettext finds its msgid and msgid_plural in this file;
-- `personnel_counts(unit, terms)`: the personnel plans below a unit, per level
-  (personnel.selectors.counts_by_level).
 
 A missing attribute renders empty as in DTL, in DEBUG too (Django's backend would use
 DebugUndefined there and print the expression): the templates rely on `c.counts_on` of
@@ -33,7 +31,6 @@ from django.utils.translation import get_language, gettext, ngettext
 from jinja2 import Environment, Undefined
 
 from core.markup import progress
-from personnel.selectors import counts_by_level
 
 
 def date(value, fmt: str = "SHORT_DATE_FORMAT") -> str:
@@ -84,6 +81,6 @@ def environment(**options) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.globals["_"] = translate  # the same text, without two context calls and a lookup each time
-    env.globals.update(url=url, progress=progress, overdue_steps=overdue_steps, personnel_counts=counts_by_level)
+    env.globals.update(url=url, progress=progress, overdue_steps=overdue_steps)
     env.filters["date"] = date
     return env

@@ -44,7 +44,7 @@ from congresses.selectors import CurrentTerms
 from . import cache as dashboard_cache
 from .charts import calendar_charts, child_bar, light_summary, risk_rank
 from .lists import check_urls
-from .selectors import ChildRow, Dashboard, unit_dashboard, unit_family
+from .selectors import ChildRow, Dashboard, Quiet, unit_dashboard, unit_family
 
 # Jinja templates (templates/jinja2/, core/jinja.py): about twice as fast as DTL here,
 # the bulk of a cold dashboard (issue 15).
@@ -77,6 +77,9 @@ class Rows:
     figures_key: str = ""
     figures: tuple | None = None  # (Dashboard without unit and terms, {child id: version of its row in it})
     fresh: tuple | None = None  # the figures read by this rebuild, to keep
+    quiet_key: str = ""
+    quiet: Quiet | None = None  # the quiet sections kept under the unit's quiet token
+    fresh_quiet: Quiet | None = None  # the quiet sections read by this rebuild, to keep
 
 
 def _payload(kind: str, text: str, meta: tuple) -> object:
@@ -98,7 +101,9 @@ def _rows(kind: str, unit: Unit, found: Lookup, today: dt.date, language: str) -
     version changed since they were kept."""
     term_ids = [t.pk for t in found.terms.terms]
     figures_key = dashboard_cache.figures_key(unit.pk, term_ids, today, language)
-    figures = cache.get(figures_key)
+    quiet_key = dashboard_cache.quiet_figures_key(unit.pk, term_ids, today, language)
+    kept_figures = cache.get_many([figures_key, quiet_key])
+    figures, quiet = kept_figures.get(figures_key), kept_figures.get(quiet_key)
     kept = None if found.previous is None else pickle.loads(found.previous[1])  # noqa: S301 (our own cache)
     if kept is not None and kept[:2] == (found.tree, found.everything):
         children, metas, ancestors = [Child._make(c) for c in kept[2]], kept[3], kept[4]
@@ -115,8 +120,14 @@ def _rows(kind: str, unit: Unit, found: Lookup, today: dt.date, language: str) -
         figures = pickle.loads(figures[2])  # noqa: S301  (our own cache, as Django's backend does)
     else:
         figures = None
+    # The quiet sections hold the petition counts of each child: kept for one list of
+    # children too (the tree's token).
+    if quiet is not None and quiet[:3] == (found.quiet, found.everything, found.tree):
+        quiet = pickle.loads(quiet[3])  # noqa: S301
+    else:
+        quiet = None
     return Rows(children=children, versions=versions, valid=valid, ancestors=ancestors, figures_key=figures_key,
-                figures=figures)
+                figures=figures, quiet_key=quiet_key, quiet=quiet)
 
 
 def _store(found: Lookup, rows: Rows, body: str, offsets: dict[int, tuple[int, int]], kind: str) -> None:
@@ -133,6 +144,9 @@ def _store(found: Lookup, rows: Rows, body: str, offsets: dict[int, tuple[int, i
     values = {key: value}
     if rows.fresh is not None:
         values[rows.figures_key] = (found.version, found.everything, pickle.dumps(rows.fresh, pickle.HIGHEST_PROTOCOL))
+    if rows.fresh_quiet is not None:
+        values[rows.quiet_key] = (found.quiet, found.everything, found.tree,
+                                  pickle.dumps(rows.fresh_quiet, pickle.HIGHEST_PROTOCOL))
     cache.set_many(values, timeout=dashboard_cache.BODY_TIMEOUT)
 
 
@@ -148,7 +162,10 @@ def _dashboard(unit: Unit, found: Lookup, rows: Rows, today: dt.date) -> Dashboa
             return replace(d, unit=unit, terms=found.terms, child_units=rows.children,
                            children=[built[c.pk] for c in rows.children if c.pk in needed])
     d = unit_dashboard(unit=unit, terms=found.terms, today=today, family=(rows.ancestors, rows.children),
-                       rows_for=needed, plan=found.plan.steps if rows.children else None)
+                       rows_for=needed, plan=found.plan.steps if rows.children else None, quiet=rows.quiet)
+    if rows.quiet is None and rows.children:
+        # The children without petitions read as none (`PetitionCounts()`): not kept.
+        rows.fresh_quiet = replace(d.quiet, petitions={pk: c for pk, c in d.petitions.items() if c or pk == unit.pk})
     # Kept without what the reader has already (the unit, the current terms, whose
     # deadlines are a queryset, and the list of children) and with the petition counts of
     # the children that have some only: less to pickle and unpickle.
@@ -170,6 +187,7 @@ class Lookup:
     everything: int
     tree: int
     body: object | None
+    quiet: int = 0  # the unit's quiet token (dashboards.cache `quiet_key`)
     # (body, what rebuilds it) of the value found under the key, valid or not: a rebuild
     # takes the rows still valid out of it (`_rows`).
     previous: tuple | None = None
@@ -186,18 +204,19 @@ def lookup(unit: Unit, today: dt.date, language: str, kind: str) -> Lookup:
     """The tokens, the terms and the cached body (`kind` "html" or "json"). The body's key
     names the current terms: it is read with the tokens under the terms this process saw
     last, and read again only when the global token says they changed."""
-    token_keys = [dashboard_cache.unit_key(unit.pk), dashboard_cache.GLOBAL_KEY, dashboard_cache.TREE_KEY]
+    token_keys = [dashboard_cache.unit_key(unit.pk), dashboard_cache.GLOBAL_KEY, dashboard_cache.TREE_KEY,
+                  dashboard_cache.quiet_key(unit.pk)]
     guess = dashboard_cache.last_plan()
     guessed = None if guess is None else dashboard_cache.body_key(
         unit.pk, [t.pk for t in guess.terms.terms], today, language, kind)
     found = dashboard_cache.fill_tokens(cache.get_many(token_keys + ([guessed] if guessed else [])), token_keys)
-    version, everything, tree = (found[k] for k in token_keys)
+    version, everything, tree, quiet = (found[k] for k in token_keys)
     plan = dashboard_cache.plan_for(everything)
     key = dashboard_cache.body_key(unit.pk, [t.pk for t in plan.terms.terms], today, language, kind)
     value = found.get(key) if key == guessed else (cache.get(key) if plan.terms.terms else None)
     body = value[2] if value is not None and value[:2] == (version, everything) else None
     return Lookup(plan=plan, key=key, version=version, everything=everything, tree=tree, body=body,
-                  previous=None if value is None else value[2:4])
+                  previous=None if value is None else value[2:4], quiet=quiet)
 
 
 def _link_children(rows: list[ChildRow]) -> None:

@@ -43,6 +43,7 @@ from django.db import transaction
 
 BODY_TIMEOUT = 24 * 3600
 _UNIT = "dashboard:v:{}"
+_QUIET = "dashboard:q:{}"
 _ALL = "dashboard:v:all"
 
 
@@ -52,13 +53,16 @@ def _token() -> int:
     return uuid.uuid4().int >> 66
 
 
-def replace_tokens(unit_ids: Iterable[int] | None) -> None:
+def replace_tokens(unit_ids: Iterable[int] | None, *, with_quiet: bool = True) -> None:
     """Invalidate the dashboards of these units (of every unit for None) now: for callers
-    that run after the commit, such as the receiver of the domain's signal."""
+    that run after the commit, such as the receiver of the domain's signal.
+    `with_quiet=False` when the change leaves the sections a tick does not move as they
+    are (`quiet_key`)."""
     if unit_ids is None:
         cache.set(_ALL, _token(), timeout=None)
         return
-    keys = {_UNIT.format(pk) for pk in unit_ids}
+    ids = set(unit_ids)
+    keys = {_UNIT.format(pk) for pk in ids} | ({_QUIET.format(pk) for pk in ids} if with_quiet else set())
     if keys:
         cache.set_many({k: _token() for k in keys}, timeout=None)
 
@@ -104,6 +108,15 @@ def body_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: st
 def unit_key(unit_id: int) -> str:
     """The key of a unit's version token."""
     return _UNIT.format(unit_id)
+
+
+def quiet_key(unit_id: int) -> str:
+    """The key of a unit's second token, for the sections of its dashboard that a
+    milestone ticked below does not move (the congress calendar, documents, petitions,
+    personnel plans: `selectors.Quiet`). Replaced with the unit's own token, except when
+    the domain says only counters the dashboard reads afresh at every rebuild changed
+    (`selectors.REBUILT_COUNTERS`, dashboards.signals): at national scale, most changes."""
+    return _QUIET.format(unit_id)
 
 
 GLOBAL_KEY = _ALL
@@ -177,6 +190,12 @@ def last_plan() -> Plan | None:
     """The plan this process read last: its term ids name the body a reader most likely
     wants, so that the body can be read with the tokens (dashboards.bodies)."""
     return _PLANS.get("last")
+
+
+def quiet_figures_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:
+    """Where a unit's quiet sections are kept as the selector read them (selectors.Quiet):
+    the value carries the unit's quiet token and the global version it was read under."""
+    return f"dashboard:quiet:{release()}:{unit_id}:{_terms(term_ids)}:{today.isoformat()}:{language}"
 
 
 def figures_key(unit_id: int, term_ids: Iterable[int], today: dt.date, language: str) -> str:

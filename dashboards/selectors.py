@@ -34,11 +34,24 @@ from congresses.selectors import (  # noqa: F401  (AT_RISK_DAYS, LIGHT_RANK: rea
     subcommittees_annotation,
     with_progress,
 )
+from committees.progress import UNITS
+from congresses.progress import CONGRESSES, OPEN_DUE, STEPS, SUBCOMMITTEES
 from documents.selectors import DocumentsTile, dashboard_documents
+from personnel.selectors import Counts as PlanCounts
+from personnel.selectors import counts_tile as personnel_tile
+from personnel.selectors import plan_counts
 from petitions.selectors import Counts as PetitionCounts
 from petitions.selectors import counts_for as petition_counts_for
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount, UnitCount
+from workgroups.progress import FOLLOWED
 from workgroups.selectors import followed_annotations
+
+# The counters whose tables a rebuild of a dashboard reads again every time (the unit's and
+# its changed children's totals: `_totals_for`, and their congresses). A change the domain
+# says is only in these (a milestone ticked below: progress.signals) leaves the quiet
+# sections (`Quiet`) as they are kept (dashboards.signals). Any other counter, one added
+# later included, replaces them.
+REBUILT_COUNTERS = frozenset(c.name for c in (UNITS, FOLLOWED, CONGRESSES, SUBCOMMITTEES, STEPS, OPEN_DUE))
 
 
 
@@ -167,6 +180,19 @@ class DateRow(NamedTuple):
 
 
 @dataclass
+class Quiet:
+    """The sections of a dashboard that no milestone ticked below moves: the congress
+    calendar, the documents tile, the petition counts of the unit and its children, the
+    personnel plans below. Read together, and kept under the unit's quiet token
+    (dashboards.cache `quiet_key`) so that a rebuild after a tick does not read them again."""
+
+    dates: list[DateRow]
+    documents: DocumentsTile | None
+    petitions: dict[int, PetitionCounts]
+    personnel: dict[str, PlanCounts]
+
+
+@dataclass
 class Dashboard:
     unit: Unit
     terms: CurrentTerms
@@ -186,6 +212,17 @@ class Dashboard:
     # Open, overdue and personnel petitions of the unit's subtree and each child's (counts
     # only: petitions.selectors.counts_for, one query).
     petitions: dict[int, PetitionCounts] = field(default_factory=dict)
+    # The personnel plans below, per level (personnel.selectors.plan_counts); None for a leaf.
+    personnel: dict[str, PlanCounts] | None = None
+
+    @property
+    def quiet(self) -> Quiet:
+        return Quiet(dates=self.dates, documents=self.documents, petitions=self.petitions, personnel=self.personnel or {})
+
+    @property
+    def personnel_tile(self) -> dict:
+        """The personnel plans tile: rows per level and their total (counts only)."""
+        return personnel_tile(self.personnel or {})
 
     @property
     def own_petitions(self) -> PetitionCounts:
@@ -436,7 +473,8 @@ def unit_family(unit: Unit) -> tuple[list[Unit], list[Unit]]:
 
 def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
                    family: tuple[list[Unit], list[Unit]] | None = None,
-                   rows_for: Collection[int] | None = None, plan: list[PlanStep] | None = None) -> Dashboard:
+                   rows_for: Collection[int] | None = None, plan: list[PlanStep] | None = None,
+                   quiet: Quiet | None = None) -> Dashboard:
     """A fixed number of queries whatever the size of the tree (eleven, the current terms,
     their deadlines and plan steps read before or passed in as `plan`): the ancestors and children, the congresses of the
     unit and its children, the four roll-up tables for the unit and its children, the
@@ -449,7 +487,8 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
     `rows_for`, when given, names the children whose rows to build (the dashboard's cached
     page has the others, dashboards.rows): the queries then read the unit and those only;
     `plan`, the current terms' plan steps in plan order when the caller keeps them
-    (dashboards.cache `Plan.steps`: one query fewer)."""
+    (dashboards.cache `Plan.steps`: one query fewer); `quiet`, the calendar, documents,
+    petitions and personnel sections when the caller kept them (four queries fewer)."""
     ancestors, children = family if family is not None else unit_family(unit)
     wanted = children if rows_for is None else [c for c in children if c.pk in rows_for]
     congresses = {c.unit_id: c for c in _congresses([unit, *wanted], terms, today)}
@@ -471,14 +510,18 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
     if plan is None:
         plan = sorted(PlanStep.objects.filter(term_id__in=term_order),
                       key=lambda s: (term_order[s.term_id], s.order, s.code))
-    dates = [DateRow(level, _as_date(day), n, pilots)
-             for level, day, n, pilots in _DATES(_shape(terms, "dates"), {"terms": terms}, unit_id=unit.pk)]
+    if quiet is None:
+        quiet = Quiet(
+            dates=[DateRow(level, _as_date(day), n, pilots)
+                   for level, day, n, pilots in _DATES(_shape(terms, "dates"), {"terms": terms}, unit_id=unit.pk)],
+            documents=dashboard_documents(unit=unit, congress=own, term_ids=list(term_order)),
+            petitions=petition_counts_for([unit.pk, *[c.pk for c in children]], today),
+            personnel=plan_counts(unit, terms),
+        )
     d = Dashboard(unit=unit, terms=terms, today=today, ancestors=ancestors, totals=totals.get(unit.pk, Totals()),
-                  steps=_merge_steps(plan, per_step), children=[], congress=own, dates=dates,
-                  subcommittee_levels=_subcommittee_levels(plan, terms),
-                  documents=dashboard_documents(unit=unit, congress=own, term_ids=list(term_order)),
-                  child_units=children,
-                  petitions=petition_counts_for([unit.pk, *[c.pk for c in children]], today))
+                  steps=_merge_steps(plan, per_step), children=[], congress=own, dates=quiet.dates,
+                  subcommittee_levels=_subcommittee_levels(plan, terms), documents=quiet.documents,
+                  child_units=children, petitions=quiet.petitions, personnel=quiet.personnel)
     for child in wanted:
         congress = congresses.get(child.pk)
         child_totals = totals.get(child.pk, Totals())

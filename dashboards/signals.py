@@ -11,11 +11,14 @@ from congresses.models import LevelDeadline, PlanStep, Term
 from progress.signals import units_changed
 
 from . import cache as dashboard_cache
+from .selectors import REBUILT_COUNTERS
 
 
 @receiver(units_changed, dispatch_uid="dashboards_units_changed")
-def figures_changed(sender, unit_ids, **kwargs) -> None:
-    dashboard_cache.replace_tokens(unit_ids)  # sent after the commit: replace them now
+def figures_changed(sender, unit_ids, counters=None, **kwargs) -> None:
+    # Sent after the commit: replace them now. A change the domain says is only in
+    # counters every rebuild reads again (a milestone ticked) leaves the quiet sections.
+    dashboard_cache.replace_tokens(unit_ids, with_quiet=counters is None or not counters <= REBUILT_COUNTERS)
 
 
 @receiver([post_save, post_delete], sender=Unit, dispatch_uid="dashboards_unit_changed")

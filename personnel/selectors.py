@@ -117,11 +117,10 @@ def total(counts: dict[str, Counts]) -> Counts:
     return out
 
 
-def counts_by_level(unit, terms) -> dict:
-    """The personnel plans below `unit`, per level in the tree's order, and their total,
-    for the dashboards' tile (templates/jinja2/dashboards/_personnel_counts.html): counts
-    only, never a name (issue 13)."""
-    by_level = plan_counts(unit, terms)
+def counts_tile(by_level: dict[str, Counts]) -> dict:
+    """The personnel plans below a unit (`plan_counts`), per level in the tree's order, and
+    their total, as the dashboards' tile shows them
+    (templates/jinja2/dashboards/_personnel_counts.html): counts only, never a name (issue 13)."""
     rows = [(level, Level(level).label, by_level[level]) for level in Level.values if level in by_level]
     return {"rows": rows, "total": total(by_level)}
 

@@ -40,15 +40,17 @@ def ancestors_of_path(path: str) -> list[int]:
 # After the commit: tell the pages.
 
 
-def _send(unit_ids: frozenset[int] | None) -> None:
-    units_changed.send(sender=Unit, unit_ids=unit_ids)
+def _send(unit_ids: frozenset[int] | None, counters: frozenset[str] | None = None) -> None:
+    units_changed.send(sender=Unit, unit_ids=unit_ids, counters=counters)
 
 
-def touch(unit_ids: Iterable[int]) -> None:
-    """What the pages of these units show has changed: say so once the transaction commits."""
+def touch(unit_ids: Iterable[int], counters: Iterable[str] | None = None) -> None:
+    """What the pages of these units show has changed: say so once the transaction commits.
+    `counters`: the names of the counters whose figures of these units are all that
+    changed (their own, or their subtree's); None (the default) when it may be anything."""
     ids = frozenset(unit_ids)
     if ids:
-        transaction.on_commit(partial(_send, ids))
+        transaction.on_commit(partial(_send, ids, None if counters is None else frozenset(counters)))
 
 
 def touch_all() -> None:
@@ -66,7 +68,7 @@ def upsert(counter: Counter, rows: Iterable[tuple]) -> None:
     rows = [r for r in rows if any(r[width:])]
     if not rows:
         return
-    touch(r[0] for r in rows)
+    touch((r[0] for r in rows), counters=[counter.name])
     model = counter.model
     table = model._meta.db_table
     quote = connection.ops.quote_name

@@ -268,3 +268,54 @@ def test_the_page_and_the_json_read_the_figures_once_per_change(tree, client, dj
     # Figures kept under older versions are never used.
     dashboard_cache.replace_tokens([root.pk])
     assert _rows_built(client, root)[1] == set()
+
+
+def _quiet_reads(client, unit, kind="html"):
+    """How many times a request read the quiet sections (calendar, documents, petitions,
+    personnel) from the database: the petition counts stand for the four, read together."""
+    from dashboards import selectors
+
+    calls = []
+    original = selectors.petition_counts_for
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    with mock.patch.object(selectors, "petition_counts_for", spy):
+        page = _page(client, unit, kind)
+    return page, len(calls)
+
+
+@pytest.mark.parametrize("kind", ["html", "json"])
+def test_a_tick_below_keeps_the_quiet_sections_and_a_petition_below_replaces_them(
+        tree, client, kind, django_capture_on_commit_callbacks):
+    from petitions import services as petition_services
+
+    admin, root, blocs, cells = tree
+    client.force_login(admin)
+    assert _quiet_reads(client, root, kind)[1] == 1
+    # A milestone ticked below changes counters every rebuild reads anyway: the headline
+    # and the row are rebuilt, the calendar, documents, petitions and personnel are kept.
+    _tick(admin, Milestone.objects.filter(congress__unit=cells[0]).order_by("pk").first(),
+          django_capture_on_commit_callbacks)
+    page, reads = _quiet_reads(client, root, kind)
+    assert reads == 0 and page == _fresh(client, root, kind)
+    # A petition registered below: the petition counts of every ancestor are read again.
+    with django_capture_on_commit_callbacks(execute=True):
+        petition_services.petition_register(user=admin, unit=cells[2], received_on=timezone.localdate(),
+                                            channel="post", kind="complaint", summary="x", anonymous=True)
+    page, reads = _quiet_reads(client, root, kind)
+    assert reads == 1 and page == _fresh(client, root, kind)
+    if kind == "json":
+        data = json.loads(page)
+        assert data["petitions"]["open"] == 1
+        assert [c["petitions"]["open"] for c in data["children"]] == [0, 1, 0]
+    else:
+        assert re.search(r'id="petitions-open">1<', page)
+    # A congress's planned date moved below: the calendar is read again.
+    congress = cells[4].congresses.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.congress_update(congress=congress, user=admin, data={"planned_date": dt.date(2030, 2, 20)})
+    page, reads = _quiet_reads(client, root, kind)
+    assert reads == 1 and page == _fresh(client, root, kind)
