@@ -78,7 +78,7 @@ class Rows:
     figures: tuple | None = None  # (Dashboard without unit and terms, {child id: version of its row in it})
     fresh: tuple | None = None  # the figures read by this rebuild, to keep
     quiet_key: str = ""
-    quiet: Quiet | None = None  # the quiet sections kept under the unit's quiet token
+    quiet_kept: bytes | None = None  # the quiet sections kept under the unit's quiet token, pickled
     fresh_quiet: Quiet | None = None  # the quiet sections read by this rebuild, to keep
 
 
@@ -122,12 +122,10 @@ def _rows(kind: str, unit: Unit, found: Lookup, today: dt.date, language: str) -
         figures = None
     # The quiet sections hold the petition counts of each child: kept for one list of
     # children too (the tree's token).
-    if quiet is not None and quiet[:3] == (found.quiet, found.everything, found.tree):
-        quiet = pickle.loads(quiet[3])  # noqa: S301
-    else:
-        quiet = None
+    # (Unpickled only when the figures are read again: `_dashboard`.)
+    quiet = quiet[3] if quiet is not None and quiet[:3] == (found.quiet, found.everything, found.tree) else None
     return Rows(children=children, versions=versions, valid=valid, ancestors=ancestors, figures_key=figures_key,
-                figures=figures, quiet_key=quiet_key, quiet=quiet)
+                figures=figures, quiet_key=quiet_key, quiet_kept=quiet)
 
 
 def _store(found: Lookup, rows: Rows, body: str, offsets: dict[int, tuple[int, int]], kind: str) -> None:
@@ -161,9 +159,10 @@ def _dashboard(unit: Unit, found: Lookup, rows: Rows, today: dt.date) -> Dashboa
         if needed <= built.keys():
             return replace(d, unit=unit, terms=found.terms, child_units=rows.children,
                            children=[built[c.pk] for c in rows.children if c.pk in needed])
+    quiet = None if rows.quiet_kept is None else pickle.loads(rows.quiet_kept)  # noqa: S301 (our own cache)
     d = unit_dashboard(unit=unit, terms=found.terms, today=today, family=(rows.ancestors, rows.children),
-                       rows_for=needed, plan=found.plan.steps if rows.children else None, quiet=rows.quiet)
-    if rows.quiet is None and rows.children:
+                       rows_for=needed, plan=found.plan.steps if rows.children else None, quiet=quiet)
+    if quiet is None and rows.children:
         # The children without petitions read as none (`PetitionCounts()`): not kept.
         rows.fresh_quiet = replace(d.quiet, petitions={pk: c for pk, c in d.petitions.items() if c or pk == unit.pk})
     # Kept without what the reader has already (the unit, the current terms, whose
