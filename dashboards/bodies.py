@@ -96,7 +96,8 @@ def _payload(kind: str, text: str, meta: tuple) -> object:
 def _rows(kind: str, unit: Unit, found: Lookup, today: dt.date, language: str) -> Rows:
     """The list of children, the rows still valid and the figures kept: the rows are cut
     out of the body the lookup found (stale, but each row carries its child's version),
-    the figures are one read of the cache, then the children's tokens come in one MGET;
+    the figures and the quiet sections are one read of the cache, then the children's
+    tokens come in one MGET;
     the list of children and the ancestors are queried only when the tree or the global
     version changed since they were kept."""
     term_ids = [t.pk for t in found.terms.terms]
@@ -121,8 +122,8 @@ def _rows(kind: str, unit: Unit, found: Lookup, today: dt.date, language: str) -
     else:
         figures = None
     # The quiet sections hold the petition counts of each child: kept for one list of
-    # children too (the tree's token).
-    # (Unpickled only when the figures are read again: `_dashboard`.)
+    # children too (the tree's token). Unpickled only when the figures are read again
+    # (`_dashboard`).
     quiet = quiet[3] if quiet is not None and quiet[:3] == (found.quiet, found.everything, found.tree) else None
     return Rows(children=children, versions=versions, valid=valid, ancestors=ancestors, figures_key=figures_key,
                 figures=figures, quiet_key=quiet_key, quiet_kept=quiet)
@@ -177,8 +178,8 @@ def _dashboard(unit: Unit, found: Lookup, rows: Rows, today: dt.date) -> Dashboa
 @dataclass
 class Lookup:
     """What a dashboard request finds first, in one round trip to the cache: the unit's,
-    the global and the tree's version tokens, the current terms as of the global one
-    (dashboards.cache `plan_for`), and the body when it is still valid."""
+    the global and the tree's version tokens and the unit's quiet token, the current terms
+    as of the global one (dashboards.cache `plan_for`), and the body when it is still valid."""
 
     plan: dashboard_cache.Plan
     key: str
