@@ -5,11 +5,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from accounts.access import scope_for
 from accounts.tokens import login_or_token_required
 from committees.models import Unit
 from committees.querysets import mark_in_scope
 from congresses.models import CongressStatus
 from congresses.selectors import CurrentTerms, current_terms
+from core.sql import Prepared
 
 from . import bodies, exports
 from .briefing import unit_briefing as unit_briefing_of
@@ -34,11 +36,25 @@ def _dashboard(request: HttpRequest, pk: int) -> Dashboard:
     return unit_dashboard(unit=unit, terms=terms, today=timezone.localdate())
 
 
+# The unit of every dashboard request, read by a query prepared once (core.sql).
+_UNIT = Prepared(lambda *, pk: Unit.objects.filter(pk=pk))
+
+
+def _readable_unit(request: HttpRequest, pk: int) -> Unit:
+    """The unit if the user may read it, else 404: the access module's rule
+    (Scope.can_read, the test `Unit.objects.visible_to` filters by), applied to the unit
+    read by its id."""
+    units = _UNIT.models(Unit, "unit", pk=pk)
+    if not units or not scope_for(request.user).can_read(units[0]):
+        raise Http404
+    return units[0]
+
+
 def _lookup(request: HttpRequest, pk: int, kind: str) -> tuple[Unit, bodies.Lookup, object, str]:
     """The unit if the user may read it, and what the cache holds for its dashboard: the
     current terms kept per global version and the body, in one round trip (no query for
     the terms while they stand); 404 without a current term."""
-    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+    unit = _readable_unit(request, pk)
     today, language = timezone.localdate(), get_language()
     found = bodies.lookup(unit, today, language, kind)
     if not found.terms.terms:
