@@ -115,3 +115,20 @@ def test_command_refuses_anything_but_postgresql(monkeypatch):
     monkeypatch.setattr(connections["default"], "vendor", "sqlite")
     with pytest.raises(CommandError, match="PostgreSQL"):
         call_command("bench_dashboard", stdout=StringIO())
+
+
+def test_the_benchmarks_client_passes_the_second_factor_where_admins_need_one(db, settings):
+    # The production settings require administrators to verify a TOTP device
+    # (PORTAL_REQUIRE_ADMIN_OTP): the benchmark's admin reads the dashboards with a
+    # verified session there, instead of being sent to the second-factor page.
+    from django.urls import reverse
+
+    from devdata.management.commands.bench_dashboard import _client
+    from tests.factories import AdminFactory, UnitFactory
+
+    settings.PORTAL_REQUIRE_ADMIN_OTP = True
+    admin, unit = AdminFactory(), UnitFactory()
+    Term.objects.create(name="2025–2030", start_year=2025, end_year=2030, is_current=True)
+    response = _client(admin).get(reverse("dashboards:unit_dashboard", args=[unit.pk]), secure=True)
+    assert response.status_code == 200
+    assert _client(admin).get(reverse("dashboards:unit_dashboard", args=[unit.pk]), secure=True).status_code == 200

@@ -334,9 +334,23 @@ def _host() -> str:
 def _client(admin) -> Client:
     """A client signed in as `admin` whose requests come as HTTPS through the proxy
     (X-Forwarded-Proto, SECURE_PROXY_SSL_HEADER), to the deployment's host: what the
-    production settings expect; the development settings ignore both."""
+    production settings expect; the development settings ignore both. Where
+    administrators need a second factor (PORTAL_REQUIRE_ADMIN_OTP, the production
+    settings), the session has verified the admin's TOTP device, created in the benchmark's
+    database if missing, as an administrator's session has after the second-factor page."""
+    from accounts.otp import needs_second_factor
+
     client = Client(HTTP_HOST=_host(), HTTP_X_FORWARDED_PROTO="https")
     client.force_login(admin)
+    if needs_second_factor(admin):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=admin, confirmed=True).first() or TOTPDevice.objects.create(
+            user=admin, name="bench_dashboard", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 
