@@ -45,8 +45,9 @@ _FIRST_DAY = dt.date(1000, 1, 1)
 _PREPARED_PER_CONNECTION = 400  # beyond that, DEALLOCATE ALL and prepare again as needed
 _names = itertools.count(1)
 _refused: set[str] = set()
-# The ORM's placeholders, and its `IN (…)` of placeholders (a list argument).
-_PLACEHOLDERS = re.compile(r"%%|%s|IN \((?:%s, )*%s\)")
+# The ORM's placeholders, and its `x IN (…)` of placeholders (a list argument; the ORM
+# writes a negation as `NOT (x IN (…))`, which `= ANY` keeps right).
+_PLACEHOLDERS = re.compile(r"%%|%s|(?<!NOT )\bIN \((?:%s, )*%s\)")
 
 
 def _arrays(sql: str, params: list, slots: dict) -> tuple[str, list, dict]:

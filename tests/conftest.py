@@ -74,12 +74,6 @@ def _missing_backends(item: pytest.Item) -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Under pytest-xdist (bin/test -n N --dist loadgroup), every test on the Redis broker runs
-    # in one process: they purge the one "celery" queue and start workers consuming it, so two
-    # at once would take each other's tasks.
-    for item in items:
-        if item.get_closest_marker("redis"):
-            item.add_marker(pytest.mark.xdist_group("redis-broker"))
     # A skip marker (rather than pytest.skip() at setup) makes -rs name the test itself.
     if REQUIRE_ALL:
         return
@@ -179,6 +173,29 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 # --- Environment ----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _one_broker_test_at_a_time(request):
+    """Tests on the Redis broker (marked `redis`) run one at a time across the pytest-xdist
+    processes: they purge the one "celery" queue and start workers consuming it, so two at
+    once take each other's tasks (seen in CI: one test's worker ran the other's scan). An
+    exclusive lock on a file named after the broker, held for the whole test. (The
+    xdist_group marker this replaces was added too late for xdist to read it.)"""
+    if request.node.get_closest_marker("redis") is None:
+        yield
+        return
+    import fcntl
+    import hashlib
+    import tempfile
+
+    name = hashlib.sha256(os.environ.get("REDIS_URL", "").encode()).hexdigest()[:12]
+    with open(Path(tempfile.gettempdir()) / f"portal-tests-broker-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)
