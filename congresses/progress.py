@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 
 from committees.models import PATH_SEGMENT_WIDTH, Unit
-from core.sql import Prepared
+from core.sql import Prepared, as_date
 from progress import registry, rollups
 
 from progress.models import CongressCount, CongressDateCount, OpenDueCount, StepCount
@@ -315,11 +315,6 @@ def _milestone_states(*, congress_id):
 _MILESTONE_STATES = Prepared(_milestone_states)
 
 
-def _as_date(value) -> dt.date | None:
-    """A date column as core.sql returns it: a date, or ISO text from SQLite."""
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _snapshot(congress_id: int) -> dict | None:
     congress = Congress.objects.select_related("unit").only(
         "unit__path", "unit__level", "unit__parent_id", "term_id", "registered_on", "held_on", "planned_date",
@@ -328,7 +323,7 @@ def _snapshot(congress_id: int) -> dict | None:
     if congress is None:  # deleted inside the block
         return None
     milestones = {
-        pk: MilestoneState(step_id, status == MilestoneStatus.DONE, _as_date(due))
+        pk: MilestoneState(step_id, status == MilestoneStatus.DONE, as_date(due))
         for pk, step_id, status, due in _MILESTONE_STATES(("milestone_states",), congress_id=congress_id)
     }
     return {"unit": congress.unit, "term_id": congress.term_id, "flags": congress_flags(congress),

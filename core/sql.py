@@ -50,6 +50,11 @@ _refused: set[str] = set()
 _PLACEHOLDERS = re.compile(r"%%|%s|(?<!NOT )\bIN \((?:%s, )*%s\)")
 
 
+def as_date(value) -> dt.date | None:
+    """A date column as a `Prepared` query returns it: a date, or ISO text from SQLite."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _arrays(sql: str, params: list, slots: dict) -> tuple[str, list, dict]:
     """PostgreSQL only: each `IN (%s, …)` whose placeholders are exactly one list
     argument's, in order, becomes `= ANY(%s)` with that list as one parameter, so that

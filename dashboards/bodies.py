@@ -163,14 +163,14 @@ def _dashboard(unit: Unit, found: Lookup, rows: Rows, today: dt.date) -> Dashboa
     quiet = None if rows.quiet_kept is None else pickle.loads(rows.quiet_kept)  # noqa: S301 (our own cache)
     d = unit_dashboard(unit=unit, terms=found.terms, today=today, family=(rows.ancestors, rows.children),
                        rows_for=needed, plan=found.plan.steps if rows.children else None, quiet=quiet)
+    # Both kept with the petition counts of the children that have some only (the others
+    # read as none, `PetitionCounts()`), and the figures without what the reader has
+    # already (the unit, the current terms, whose deadlines are a queryset, and the list
+    # of children): less to pickle and unpickle.
+    petitions = {pk: c for pk, c in d.petitions.items() if c or pk == unit.pk}
     if quiet is None and rows.children:
-        # The children without petitions read as none (`PetitionCounts()`): not kept.
-        rows.fresh_quiet = replace(d.quiet, petitions={pk: c for pk, c in d.petitions.items() if c or pk == unit.pk})
-    # Kept without what the reader has already (the unit, the current terms, whose
-    # deadlines are a queryset, and the list of children) and with the petition counts of
-    # the children that have some only: less to pickle and unpickle.
-    rows.fresh = (replace(d, unit=None, terms=None, ancestors=[], child_units=[],
-                          petitions={pk: c for pk, c in d.petitions.items() if c or pk == unit.pk}),
+        rows.fresh_quiet = replace(d.quiet, petitions=petitions)
+    rows.fresh = (replace(d, unit=None, terms=None, ancestors=[], child_units=[], petitions=petitions),
                   {r.unit.pk: rows.versions[r.unit.pk] for r in d.children})
     return d
 

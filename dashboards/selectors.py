@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from committees.models import Level, Unit
-from core.sql import Prepared
+from core.sql import Prepared, as_date
 from committees.names import name_order
 from congresses.models import Congress, Light, Milestone, MilestoneStatus, PlanStep, Term
 from congresses.hooks import light_annotations, light_rule_names
@@ -370,11 +370,6 @@ def _shape(terms: CurrentTerms, name: str) -> tuple:
     return (name, tuple((pk, None if levels is None else tuple(levels)) for pk, levels in terms.pairs()))
 
 
-def _as_date(value) -> dt.date:
-    """A date column as core.sql returns it: a date, or ISO text from SQLite."""
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _totals_for(unit_ids: list[int], terms: CurrentTerms, today: dt.date,
                 per_step: dict | None = None) -> dict[int, Totals]:
     """The subtree totals of these units, each unit below counted in the term current for
@@ -512,7 +507,7 @@ def unit_dashboard(*, unit: Unit, terms: CurrentTerms, today: dt.date,
                       key=lambda s: (term_order[s.term_id], s.order, s.code))
     if quiet is None:
         quiet = Quiet(
-            dates=[DateRow(level, _as_date(day), n, pilots)
+            dates=[DateRow(level, as_date(day), n, pilots)
                    for level, day, n, pilots in _DATES(_shape(terms, "dates"), {"terms": terms}, unit_id=unit.pk)],
             documents=dashboard_documents(unit=unit, congress=own, term_ids=list(term_order)),
             petitions=petition_counts_for([unit.pk, *[c.pk for c in children]], today),

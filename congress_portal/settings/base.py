@@ -145,13 +145,12 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if "postgresql" in DATABASES["default"]["ENGINE"]:
-        # The portal's queries are short: PostgreSQL's JIT spent 1.2 s compiling a 0.4 s
-        # sort of the national unit list. Off unless PG_JIT=on.
-        # The dashboard's hot queries are prepared on the server and planned once
-        # (PORTAL_PREPARED_STATEMENTS below); only prepared statements read plan_cache_mode.
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["OPTIONS"].setdefault("options", " ".join([
+            # The portal's queries are short: PostgreSQL's JIT spent 1.2 s compiling a
+            # 0.4 s sort of the national unit list. Off unless PG_JIT=on.
             f"-c jit={env.str('PG_JIT', default='off')}",
+            # The prepared queries are planned once (core.sql); only they read this.
             *(["-c plan_cache_mode=force_generic_plan"] if PORTAL_PREPARED_STATEMENTS else []),
         ]))
 

@@ -159,18 +159,23 @@ def test_a_row_is_not_reused_across_languages_releases_or_days(tree, client, set
         assert _rows_built(client, root)[1] == {b.pk for b in blocs}
 
 
-def _family_reads(client, unit, kind="html"):
-    """How many times a request read the unit's list of children from the database."""
+def _calls(owner, name, client, unit, kind):
+    """The page, and how many times the request called `owner.name`."""
     calls = []
-    original = bodies.unit_family
+    original = getattr(owner, name)
 
-    def spy(u):
-        calls.append(u.pk)
-        return original(u)
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
 
-    with mock.patch.object(bodies, "unit_family", spy):
+    with mock.patch.object(owner, name, spy):
         page = _page(client, unit, kind)
     return page, len(calls)
+
+
+def _family_reads(client, unit, kind="html"):
+    """How many times a request read the unit's list of children from the database."""
+    return _calls(bodies, "unit_family", client, unit, kind)
 
 
 @pytest.mark.parametrize("kind", ["html", "json"])
@@ -275,16 +280,7 @@ def _quiet_reads(client, unit, kind="html"):
     personnel) from the database: the petition counts stand for the four, read together."""
     from dashboards import selectors
 
-    calls = []
-    original = selectors.petition_counts_for
-
-    def spy(*args, **kwargs):
-        calls.append(args)
-        return original(*args, **kwargs)
-
-    with mock.patch.object(selectors, "petition_counts_for", spy):
-        page = _page(client, unit, kind)
-    return page, len(calls)
+    return _calls(selectors, "petition_counts_for", client, unit, kind)
 
 
 @pytest.mark.parametrize("kind", ["html", "json"])
