@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -35,8 +36,8 @@ from .forms import AssignForm, AttachmentForm, ClassifyForm, ConcludeForm, Deadl
 from .models import Petition, PetitionAttachment, PetitionKind
 
 
-# Cases shown at once; a longer queue is narrowed with the filters.
-QUEUE_SIZE = 500
+# Cases per page of the queue.
+QUEUE_PAGE_SIZE = 100
 
 
 def _handler(request: HttpRequest) -> None:
@@ -62,12 +63,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filterset = PetitionFilterSet(request.GET or None, queryset=selectors.queue(request.user), user=request.user,
                                   today=today)
-    cases = list(filterset.qs[:QUEUE_SIZE])
-    for case in cases:
+    page = Paginator(filterset.qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for case in page:
         case.left = case.days_left(today)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "petitions/case_list.html", {
-        "cases": cases, "filterset": filterset, "summary": selectors.queue_summary(request.user, today),
-        "today": today, "truncated": len(cases) == QUEUE_SIZE,
+        "cases": page.object_list, "page": page, "query": query.urlencode(), "filterset": filterset,
+        "summary": selectors.queue_summary(request.user, today), "today": today,
     })
 
 

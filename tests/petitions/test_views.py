@@ -84,6 +84,24 @@ def test_the_queue_puts_open_and_overdue_cases_first_and_filters(tree, handler, 
     assert f'data-id="{fresh.pk}"' in by_unit and f'data-id="{late.pk}"' not in by_unit
 
 
+def test_a_long_queue_is_paged_and_the_pages_keep_the_filters(tree, handler, client_for, monkeypatch):
+    from petitions import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    cases = [PetitionFactory(unit=tree.commune_a, user=handler, kind="proposal") for _ in range(5)]
+    PetitionFactory(unit=tree.commune_a, user=handler, kind="complaint")
+    client = client_for(handler)
+    url = reverse("petitions:case_list") + "?kind=proposal"
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(url + f"&page={number}").content.decode()
+        seen += [c.pk for c in Petition.objects.all() if f'data-id="{c.pk}"' in page]
+        assert f"Page {number} of 3" in page
+    assert sorted(seen) == sorted(c.pk for c in cases)  # every proposal once, no complaint
+    first = client.get(url).content.decode()
+    assert "kind=proposal&amp;page=2" in first
+
+
 def test_a_handler_of_one_unit_sees_only_its_subtree(tree, handler_b, handler, client_for):
     ours = PetitionFactory(unit=tree.commune_b, user=handler_b)
     theirs = PetitionFactory(unit=tree.cell_a1, user=handler)
