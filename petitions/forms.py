@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import scope_for
@@ -29,6 +30,13 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+def nominees_of(unit: Unit | None):
+    """The nominees a petition about `unit` may concern: those of its personnel plans."""
+    if unit is None:
+        return Nominee.objects.none()
+    return Nominee.objects.filter(plan__congress__unit=unit).select_related("plan__congress__unit")
+
+
 class NomineeChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Nominee) -> str:
         # Shown to petition handlers only (the form is behind can_handle_petition).
@@ -36,7 +44,15 @@ class NomineeChoice(forms.ModelChoiceField):
 
 
 class PetitionForm(forms.Form):
-    """Register a petition. The sender's fields are stored encrypted, apart from the case."""
+    """Register a petition. The sender's fields are stored encrypted, apart from the case.
+
+    A handler of more than SELECT_LIMIT units chooses the unit by searching for it (the
+    unit picker, `unit_picker`); a list would be every unit of a province, or of the
+    country for an administrator. The nominees offered are those of the chosen unit's
+    personnel plans only (`chosen_unit`; the page asks for them again when the unit
+    changes), never every nominee the user could reach."""
+
+    SELECT_LIMIT = 200
 
     received_on = forms.DateField(label=_("received on"), widget=DateInput())
     channel = forms.ChoiceField(label=_("channel"), choices=PetitionChannel.choices)
@@ -67,8 +83,12 @@ class PetitionForm(forms.Form):
         scope = scope_for(user)
         units = Unit.objects.filter(scope.petitions_q("path"), is_active=True).order_by("path")
         self.fields["unit"].queryset = units
-        self.fields["nominee"].queryset = (Nominee.objects.filter(scope.petitions_q("plan__congress__unit__path"))
-                                           .select_related("plan__congress__unit"))
+        self.unit_picker = units[: self.SELECT_LIMIT + 1].count() > self.SELECT_LIMIT
+        raw = self.data.get("unit") if self.is_bound else self.initial.get("unit")
+        self.chosen_unit = units.filter(pk=raw).first() if str(raw or "").isdigit() else None
+        self.chosen_units = [self.chosen_unit] if self.chosen_unit else []
+        self.fields["nominee"].queryset = nominees_of(self.chosen_unit)
+        self.fields["nominee"].widget.attrs["data-url"] = reverse("petitions:nominee_options", args=[0])
         handlers = Grant.objects.filter(role__in=roles_with("handles_petitions"),
                                         unit__in=Unit.objects.filter(scope.petitions_q("path"))).values("user_id")
         self.fields["handler"].queryset = User.objects.filter(pk__in=handlers, is_active=True).order_by("full_name")

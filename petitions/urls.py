@@ -8,6 +8,7 @@ urlpatterns = [
     path("petitions/", views.case_list, name="case_list"),
     path("petitions/register/", views.case_register, name="case_register"),
     path("petitions/deadlines/", views.deadlines, name="deadlines"),
+    path("petitions/units/<int:pk>/nominees/", views.nominee_options, name="nominee_options"),
     path("petitions/units/<int:pk>/counts.json", views.unit_counts_json, name="unit_counts_json"),
     path("petitions/cases/<int:pk>/", include([
         path("", views.case_detail, name="case_detail"),

@@ -32,7 +32,7 @@ from documents.views import _attachment
 
 from . import selectors, services
 from .filters import PetitionFilterSet
-from .forms import AssignForm, AttachmentForm, ClassifyForm, ConcludeForm, DeadlinesForm, ExtendForm, NoteForm, PetitionForm
+from .forms import AssignForm, AttachmentForm, ClassifyForm, ConcludeForm, DeadlinesForm, ExtendForm, NoteForm, PetitionForm, nominees_of
 from .models import Petition, PetitionAttachment, PetitionKind
 
 
@@ -74,11 +74,37 @@ def case_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _nominees_shown(request: HttpRequest, unit: Unit | None, nominees) -> None:
+    """Log the read of the personnel plans whose nominees a page is about to list
+    (personnel.PlanRead: every page that shows a nominee's name to someone is logged)."""
+    from personnel.models import PersonnelPlan
+    from personnel.services import plan_read_record
+
+    if unit is None or not nominees:
+        return
+    for plan in PersonnelPlan.objects.filter(pk__in={n.plan_id for n in nominees}):
+        plan_read_record(plan=plan, user=request.user, page="petition form")
+
+
+@login_required
+def nominee_options(request: HttpRequest, pk: int) -> HttpResponse:
+    """The nominee choices of the register form for unit `pk` (HTML options, asked for
+    when the handler changes the unit): 404 unless the user handles the unit's petitions."""
+    _handler(request)
+    unit = get_object_or_404(Unit.objects.filter(scope_for(request.user).petitions_q("path")), pk=pk)
+    nominees = list(nominees_of(unit))
+    _nominees_shown(request, unit, nominees)
+    field = PetitionForm.base_fields["nominee"]
+    return render(request, "petitions/_nominee_options.html", {
+        "choices": [(n.pk, field.label_from_instance(n)) for n in nominees],
+    })
+
+
 @login_required
 def case_register(request: HttpRequest) -> HttpResponse:
     _handler(request)
     form = PetitionForm(request.POST or None, request.FILES or None, user=request.user,
-                        initial={"received_on": timezone.localdate()})
+                        initial={"received_on": timezone.localdate(), "unit": request.GET.get("unit")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -94,6 +120,8 @@ def case_register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Petition #%(n)s registered.") % {"n": petition.pk})
             return redirect(petition)
+    nominees = list(form.fields["nominee"].queryset)
+    _nominees_shown(request, form.chosen_unit, nominees)
     return render(request, "petitions/case_form.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -25,6 +25,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.access import scope_for
 from accounts.tokens import login_or_token_required
 from committees.models import Level, Unit
 from committees.querysets import mark_in_scope
@@ -312,8 +313,13 @@ def _file(field) -> FileResponse:
 
 @login_required
 def unit_picker(request: HttpRequest) -> JsonResponse:
-    """Units in the user's scope matching `q` (accents ignored), under `under` if given."""
-    units = Unit.objects.visible_to(request.user).filter(is_active=True)
+    """Units in the user's scope matching `q` (accents ignored), under `under` if given;
+    with `purpose=petitions`, only the units whose petitions the user handles (the
+    petition register form's unit)."""
+    if request.GET.get("purpose") == "petitions":
+        units = Unit.objects.filter(scope_for(request.user).petitions_q("path"), is_active=True)
+    else:
+        units = Unit.objects.visible_to(request.user).filter(is_active=True)
     under = request.GET.get("under", "")
     if under.isdigit():
         superior = Unit.objects.visible_to(request.user).filter(pk=int(under)).first()

@@ -1,6 +1,9 @@
 // The search-as-you-type unit picker (templates/workgroups/_picker.html): asks
 // workgroups:unit_picker for the units in the user's scope matching what is typed, and
-// keeps the chosen ones as hidden inputs of the form.
+// keeps the chosen ones as hidden inputs of the form. With data-single, choosing a unit
+// replaces the one chosen; data-purpose goes to the endpoint (purpose=petitions: the units
+// whose petitions the user handles). A "unitpicker:change" event (detail: the ids chosen)
+// tells the page when the choice changes.
 (function () {
   "use strict";
 
@@ -17,7 +20,13 @@
     const results = picker.querySelector(".picker-results");
     const chosen = picker.querySelector(".picker-chosen");
     const name = picker.dataset.name;
+    const single = "single" in picker.dataset;
     let asked = 0;
+
+    function changed() {
+      const ids = [...chosen.querySelectorAll("li[data-id]")].map((li) => li.dataset.id);
+      picker.dispatchEvent(new CustomEvent("unitpicker:change", { bubbles: true, detail: { ids } }));
+    }
 
     function isChosen(id) {
       return chosen.querySelector(`li[data-id="${id}"]`) !== null;
@@ -25,6 +34,7 @@
 
     function choose(unit) {
       if (isChosen(unit.id)) return;
+      if (single) chosen.replaceChildren();
       const item = document.createElement("li");
       item.dataset.id = unit.id;
       const hidden = document.createElement("input");
@@ -35,8 +45,10 @@
       remove.type = "button";
       remove.className = "link picker-remove";
       remove.textContent = "×";
+      remove.setAttribute("aria-label", picker.dataset.removeLabel || "×");
       item.append(hidden, document.createTextNode(`${unit.name} `), remove);
       chosen.append(item);
+      changed();
     }
 
     async function search() {
@@ -49,6 +61,7 @@
       const url = new URL(picker.dataset.url, window.location.origin);
       url.searchParams.set("q", q);
       if (picker.dataset.under) url.searchParams.set("under", picker.dataset.under);
+      if (picker.dataset.purpose) url.searchParams.set("purpose", picker.dataset.purpose);
       const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
       if (!response.ok || mine !== asked) return;
       const data = await response.json();
@@ -79,7 +92,10 @@
       }
     });
     chosen.addEventListener("click", (event) => {
-      if (event.target.classList.contains("picker-remove")) event.target.closest("li").remove();
+      if (event.target.classList.contains("picker-remove")) {
+        event.target.closest("li").remove();
+        changed();
+      }
     });
   }
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from petitions.models import Petition, PetitionSender, PetitionStatus
 from tests.browser.journeys import axe_violations, log_in
 from tests.browser.test_phone_and_desktop import OVERFLOW, WIDTHS
-from tests.factories import HandlerFactory
+from tests.factories import HandlerFactory, NomineeFactory, PersonnelPlanFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
 
@@ -31,8 +31,11 @@ def _fits_and_passes_axe(page: Page) -> list[str]:
     return problems
 
 
-def test_a_handler_registers_classifies_concludes_and_closes_a_case(page: Page, live_server, tmp_path, tree, term):
+def test_a_handler_registers_classifies_concludes_and_closes_a_case(page: Page, live_server, tmp_path, tree, term,
+                                                                    congress_a, secretary_a):
     HandlerFactory(username="kiemtra", full_name="Ủy viên Ủy ban Kiểm tra", unit=tree.province)
+    nominee = NomineeFactory(plan=PersonnelPlanFactory(congress=congress_a, user=secretary_a), user=secretary_a,
+                             full_name="Trần Thị Đềcử")
     letter = tmp_path / "don-to-cao.pdf"
     letter.write_bytes(b"%PDF-1.4 the letter")
     conclusion = tmp_path / "ket-luan.pdf"
@@ -52,7 +55,11 @@ def test_a_handler_registers_classifies_concludes_and_closes_a_case(page: Page, 
     page.select_option("#id_channel", "post")
     page.select_option("#id_kind", "denunciation")
     page.select_option("#id_unit", label=tree.commune_a.name)
-    page.check("#id_about_personnel")
+    # The nominees offered are the commune's, asked for when the unit is chosen; choosing
+    # one ticks "about congress personnel".
+    expect(page.locator("#id_nominee option")).to_have_count(2)
+    page.select_option("#id_nominee", str(nominee.pk))
+    expect(page.locator("#id_about_personnel")).to_be_checked()
     page.fill("#id_summary", "Phản ánh việc kê khai tài sản của một đồng chí dự kiến tái cử")
     page.set_input_files("#id_attachments", str(letter))
     page.select_option("#id_handler", label="Ủy viên Ủy ban Kiểm tra")
@@ -99,3 +106,29 @@ def test_a_handler_registers_classifies_concludes_and_closes_a_case(page: Page, 
     assert case.status == PetitionStatus.CLOSED and case.about_personnel and case.conclusion_file
     assert PetitionSender.objects.get(pk=case.pk).full_name == SENDER
     assert not problems, "\n".join(problems)
+
+
+def test_a_handler_of_many_units_finds_the_unit_by_searching(page: Page, live_server, tree, term, congress_a,
+                                                             secretary_a, monkeypatch):
+    from petitions.forms import PetitionForm
+
+    monkeypatch.setattr(PetitionForm, "SELECT_LIMIT", 2)  # the province handles more than two units
+    HandlerFactory(username="kiemtra", full_name="Ủy viên Ủy ban Kiểm tra", unit=tree.province)
+    nominee = NomineeFactory(plan=PersonnelPlanFactory(congress=congress_a, user=secretary_a), user=secretary_a,
+                             full_name="Trần Thị Đềcử")
+    log_in(page, live_server.url, "kiemtra")
+    page.goto(live_server.url + "/petitions/register/")
+    expect(page.locator("#id_unit")).to_have_count(0)
+    page.fill("#picker-unit", "an phu")
+    page.locator(".picker-option").first.click()
+    expect(page.locator(".picker-chosen li")).to_have_text(f"{tree.commune_a.name} ×")
+    expect(page.locator("#id_nominee option")).to_have_count(2)
+    page.select_option("#id_nominee", str(nominee.pk))
+    page.select_option("#id_channel", "post")
+    page.select_option("#id_kind", "proposal")
+    page.fill("#id_summary", "Kiến nghị về nhân sự")
+    page.check("#id_anonymous")
+    page.locator("#petition-save").click()
+    expect(page.locator("#case-status")).to_have_text("Đã tiếp nhận")
+    case = Petition.objects.get()
+    assert (case.unit_id, case.nominee_id, case.about_personnel) == (tree.commune_a.pk, nominee.pk, True)

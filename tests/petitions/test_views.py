@@ -139,3 +139,58 @@ def test_the_user_admin_offers_the_handler_grant(province, client_for):
 
     grant_add(user=person, role=GrantRole.HANDLES_PETITIONS, unit=province, by=superuser)
     assert client_for(person).get(reverse("petitions:case_list")).status_code == 200
+
+
+def test_the_register_form_offers_only_the_chosen_units_nominees_and_logs_the_read(
+        tree, congress_a, congress_b, secretary_a, secretary_b, handler, handler_b, client_for):
+    from personnel.models import PlanRead
+    from tests.factories import NomineeFactory, PersonnelPlanFactory
+
+    ours = NomineeFactory(plan=PersonnelPlanFactory(congress=congress_a, user=secretary_a), user=secretary_a,
+                          full_name="Đề Cử Xã An")
+    theirs = NomineeFactory(plan=PersonnelPlanFactory(congress=congress_b, user=secretary_b), user=secretary_b,
+                            full_name="Đề Cử Xã Bình")
+    client = client_for(handler)
+    blank = client.get(reverse("petitions:case_register")).content.decode()
+    assert ours.full_name not in blank and theirs.full_name not in blank  # no unit chosen: no nominee
+    assert not PlanRead.objects.exists()
+    options = client.get(reverse("petitions:nominee_options", args=[tree.commune_a.pk])).content.decode()
+    assert f'value="{ours.pk}"' in options and ours.full_name in options and theirs.full_name not in options
+    assert list(PlanRead.objects.values_list("user__username", "plan_id", "page")) == [
+        ("handler", ours.plan_id, "petition form")]
+    # A form sent back with an error lists the chosen unit's nominees, and refuses another's.
+    refused = client.post(reverse("petitions:case_register"), {
+        "received_on": dt.date.today().strftime("%d/%m/%Y"), "channel": "post", "kind": "denunciation",
+        "unit": tree.commune_a.pk, "nominee": theirs.pk, "summary": "Đơn", "anonymous": "on"})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert ours.full_name in page and theirs.full_name not in page
+    # The handler of another unit, and a non-handler, get 404.
+    assert client_for(handler_b).get(reverse("petitions:nominee_options", args=[tree.commune_a.pk])).status_code == 404
+    assert client_for(secretary_a).get(reverse("petitions:nominee_options", args=[tree.commune_a.pk])).status_code == 404
+
+
+def test_a_handler_of_many_units_searches_for_the_unit(tree, handler, client_for, monkeypatch):
+    from petitions.forms import PetitionForm
+
+    client = client_for(handler)
+    small = client.get(reverse("petitions:case_register")).content.decode()
+    assert '<select name="unit"' in small and "data-unit-picker" not in small
+    monkeypatch.setattr(PetitionForm, "SELECT_LIMIT", 2)
+    page = client.get(reverse("petitions:case_register")).content.decode()
+    assert '<select name="unit"' not in page and 'data-purpose="petitions"' in page
+    assert tree.cell_a1.name not in page  # no list of the units
+    found = client.get(reverse("workgroups:unit_picker"), {"q": "An Phu", "purpose": "petitions"}).json()["results"]
+    assert tree.commune_a.pk in [u["id"] for u in found]
+    # The picker's hidden input posts the unit as the list did.
+    response = client.post(reverse("petitions:case_register"), {
+        "received_on": dt.date.today().strftime("%d/%m/%Y"), "channel": "post", "kind": "complaint",
+        "unit": tree.commune_a.pk, "summary": "Đơn qua bộ chọn", "anonymous": "on"})
+    assert response.status_code == 302
+    assert Petition.objects.get(summary="Đơn qua bộ chọn").unit == tree.commune_a
+
+
+def test_the_picker_for_petitions_offers_only_the_units_the_user_handles(tree, handler_b, client_for):
+    client = client_for(handler_b)
+    found = client.get(reverse("workgroups:unit_picker"), {"q": "xa", "purpose": "petitions"}).json()["results"]
+    assert [u["id"] for u in found] == [tree.commune_b.pk]
