@@ -493,9 +493,12 @@ def briefing_docx(b: Briefing) -> HttpResponse:
 
     if not d.is_leaf:
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        document.add_heading(_("Annex: units below missing something or late") + f" ({len(b.annex)})", level=2)
+        document.add_heading(_("Annex: units below missing something or late") + f" ({b.annex_total})", level=2)
         document.add_paragraph(_("%(n)s of %(total)s units below have not registered their congress date.") % {
             "n": b.not_registered, "total": t.units_total})
+        if b.annex_cut:
+            document.add_paragraph(_("The %(shown)s worst of these %(total)s units are named below;") % {
+                "shown": len(b.annex), "total": b.annex_total} + " " + _("the unit list names them all") + ".")
         _docx_table(document, [_("Unit"), _("Superior unit"), _("Level"), _("What is missing or late"),
                                _("Congress date")], [
             [a.unit.name, a.unit.parent_name, a.unit.level_label, a.problem, _day(a.unit.congress_date)]
