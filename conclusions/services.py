@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -202,30 +202,72 @@ def conclusion_record(*, unit: Unit, kind: str, held_on: dt.date, text: str, tas
     2. validate every task row against the unit (TaskErrors names the bad rows);
     3. write the conclusion and its tasks, with history rows naming `user`.
     """
+    conclusion = Conclusion(unit=unit, created_by=user)
+    _set_meeting(conclusion, kind=kind, held_on=held_on, text=text, chair=chair, chair_name=chair_name,
+                 year=year, quarter=quarter)
+    if not tasks:
+        raise ValidationError(_("Give at least one task."))
+    built = _tasks(conclusion, tasks, first=1)
+    _history_user(conclusion, user)
+    conclusion.save()
+    _save_tasks(conclusion, built, user)
+    return conclusion
+
+
+def _set_meeting(conclusion: Conclusion, *, kind: str, held_on: dt.date, text: str, chair: User | None,
+                 chair_name: str, year: int | None, quarter: int | None) -> None:
+    """Put the meeting's fields on `conclusion` and check them (a briefing names its year
+    and quarter; the chair is named, as a portal user or in words)."""
     if kind == MeetingKind.BRIEFING and not (year and quarter):
         raise ValidationError({"quarter": _("A quarterly briefing names its year and quarter.")})
-    conclusion = Conclusion(unit=unit, kind=kind, held_on=held_on, text=text.strip(), chair=chair,
-                            chair_name=chair_name.strip(), year=year or None, quarter=quarter or None,
-                            created_by=user)
+    conclusion.kind, conclusion.held_on, conclusion.text = kind, held_on, text.strip()
+    conclusion.chair, conclusion.chair_name = chair, chair_name.strip()
+    conclusion.year, conclusion.quarter = year or None, quarter or None
     if not conclusion.chair_name and chair is None:
         raise ValidationError({"chair_name": _("Name the chair of the meeting.")})
     conclusion.full_clean()
-    if not tasks:
-        raise ValidationError(_("Give at least one task."))
+
+
+def _tasks(conclusion: Conclusion, specs: list[TaskSpec], *, first: int) -> list[Task]:
+    """The tasks of `specs`, numbered from `first`, each checked (TaskErrors names the bad rows)."""
     built, errors = [], {}
-    for index, spec in enumerate(tasks):
+    for index, spec in enumerate(specs):
         try:
-            built.append(_task(conclusion, spec, index + 1))
+            built.append(_task(conclusion, spec, first + index))
         except ValidationError as exc:
             errors[index] = exc
     if errors:
         raise TaskErrors(errors)
-    _history_user(conclusion, user)
-    conclusion.save()
-    for task in built:
+    return built
+
+
+def _save_tasks(conclusion: Conclusion, tasks: list[Task], user: User | None) -> None:
+    for task in tasks:
         task.conclusion = conclusion
         _history_user(task, user)
         task.save()
+
+
+@transaction.atomic
+def conclusion_correct(*, conclusion: Conclusion, kind: str, held_on: dt.date, text: str, user: User | None,
+                       chair: User | None = None, chair_name: str = "", year: int | None = None,
+                       quarter: int | None = None, new_tasks: list[TaskSpec] = ()) -> Conclusion:
+    """Correct a recorded conclusion (a wrong date, quarter, chair or word) and add tasks
+    it forgot. The tasks already given keep their due dates and their history: a task's
+    date moves by carrying it over, with a reason.
+
+    1. lock the conclusion's row (two corrections at once: the second sees the first);
+    2. check the meeting as when it was recorded, and the new task rows against the unit;
+    3. save, with a history row naming `user`, and number the new tasks after the others.
+    """
+    conclusion = Conclusion.objects.select_for_update().get(pk=conclusion.pk)
+    _set_meeting(conclusion, kind=kind, held_on=held_on, text=text, chair=chair, chair_name=chair_name,
+                 year=year, quarter=quarter)
+    last = conclusion.tasks.aggregate(last=models.Max("order"))["last"] or 0
+    built = _tasks(conclusion, list(new_tasks), first=last + 1)
+    _history_user(conclusion, user)
+    conclusion.save()
+    _save_tasks(conclusion, built, user)
     return conclusion
 
 

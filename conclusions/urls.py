@@ -11,6 +11,7 @@ urlpatterns = [
     path("bodies/<int:pk>/", views.body_detail, name="body_detail"),
     path("body-members/<int:pk>/remove/", views.body_member_remove, name="body_member_remove"),
     path("conclusions/<int:pk>/", views.conclusion_detail, name="conclusion_detail"),
+    path("conclusions/<int:pk>/correct/", views.conclusion_correct, name="conclusion_correct"),
     path("conclusions/<int:pk>/print/", views.conclusion_print, name="conclusion_print"),
     path("conclusions/<int:pk>/conclusion.docx", views.conclusion_docx, name="conclusion_docx"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),

@@ -159,22 +159,29 @@ def _spec(unit: Unit, data: dict) -> services.TaskSpec:
     return spec
 
 
-@login_required
-def conclusion_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    """The office records a meeting's conclusion and its tasks on one page: a formset of
-    task rows (TASK_ROWS empty rows; static/js/task-rows.js adds more)."""
-    unit = _kept_unit(request, unit_pk)
-    form = ConclusionForm(request.POST or None)
+def _conclusion_page(request: HttpRequest, unit: Unit, conclusion: Conclusion | None) -> HttpResponse:
+    """The form of a conclusion and its task rows: a new one (`conclusion` None), or a
+    recorded one to correct, whose rows add tasks. Both forms are validated, so a page
+    sent back shows every error at once."""
+    initial = None
+    if conclusion is not None:
+        initial = {"kind": conclusion.kind, "held_on": conclusion.held_on, "year": conclusion.year,
+                   "quarter": conclusion.quarter, "chair_name": conclusion.chair_name,
+                   "chair_username": conclusion.chair.username if conclusion.chair else "", "text": conclusion.text}
+    form = ConclusionForm(request.POST or None, initial=initial)
     formset = TaskFormSet(request.POST or None, unit=unit, prefix="tasks")
-    # Both validated, so a page sent back shows every error at once.
     if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
         rows = [f for f in formset.forms if not f.is_blank]
         data = form.cleaned_data
+        meeting = {"kind": data["kind"], "held_on": data["held_on"], "text": data["text"],
+                   "chair": data["chair_username"], "chair_name": data["chair_name"], "year": data["year"],
+                   "quarter": data["quarter"], "user": request.user}
+        specs = [_spec(unit, f.cleaned_data) for f in rows]
         try:
-            conclusion = services.conclusion_record(
-                unit=unit, kind=data["kind"], held_on=data["held_on"], text=data["text"],
-                chair=data["chair_username"], chair_name=data["chair_name"], year=data["year"],
-                quarter=data["quarter"], user=request.user, tasks=[_spec(unit, f.cleaned_data) for f in rows])
+            if conclusion is None:
+                saved = services.conclusion_record(unit=unit, tasks=specs, **meeting)
+            else:
+                saved = services.conclusion_correct(conclusion=conclusion, new_tasks=specs, **meeting)
         except services.TaskErrors as exc:
             for index, error in exc.rows.items():
                 add_service_errors(rows[index], error)
@@ -182,10 +189,33 @@ def conclusion_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The conclusion and its %(n)d tasks have been recorded.")
-                             % {"n": conclusion.tasks.count()})
-            return redirect(conclusion)
-    return render(request, "conclusions/conclusion_form.html", {"unit": unit, "form": form, "formset": formset})
+            if conclusion is None:
+                messages.success(request, _("The conclusion and its %(n)d tasks have been recorded.")
+                                 % {"n": saved.tasks.count()})
+            else:
+                messages.success(request, _("The conclusion has been corrected."))
+            return redirect(saved)
+    return render(request, "conclusions/conclusion_form.html", {
+        "unit": unit, "form": form, "formset": formset, "conclusion": conclusion,
+        "tasks": selectors.tasks_of(conclusion) if conclusion is not None else None,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def conclusion_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """The office records a meeting's conclusion and its tasks on one page: a formset of
+    task rows (TASK_ROWS empty rows; static/js/task-rows.js adds more)."""
+    return _conclusion_page(request, _kept_unit(request, unit_pk), None)
+
+
+@login_required
+def conclusion_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office corrects a recorded conclusion and adds the tasks it forgot; the tasks
+    given keep their dates and history (a date moves by carrying the task over)."""
+    conclusion = _visible_conclusion(request, pk)
+    if not request.user.scope.can_keep_conclusions(conclusion.unit):
+        raise Http404
+    return _conclusion_page(request, conclusion.unit, conclusion)
 
 
 def _visible_conclusion(request: HttpRequest, pk: int) -> Conclusion:

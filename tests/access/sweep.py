@@ -613,6 +613,10 @@ PAYLOADS: dict[str, Callable[[SimpleNamespace, Filled], dict]] = {
         "kind": "other", "held_on": "08/07/2025", "chair_name": "sweep", "text": "sweep",
         "tasks-TOTAL_FORMS": "1", "tasks-INITIAL_FORMS": "0", "tasks-MIN_NUM_FORMS": "0", "tasks-MAX_NUM_FORMS": "60",
         "tasks-0-responsible": f"body:{w.body_b.pk}", "tasks-0-what": "sweep", "tasks-0-next_quarter": "on"},
+    "conclusions:conclusion_correct": lambda w, f: {
+        "kind": "other", "held_on": "09/07/2025", "chair_name": "sweep", "text": "sweep corrected",
+        "tasks-TOTAL_FORMS": "1", "tasks-INITIAL_FORMS": "0", "tasks-MIN_NUM_FORMS": "0", "tasks-MAX_NUM_FORMS": "60",
+        "tasks-0-responsible": f"body:{w.body_b.pk}", "tasks-0-what": "sweep added", "tasks-0-next_quarter": "on"},
     "conclusions:task_detail": lambda w, f: {"text": "sweep"},
     "conclusions:task_close": lambda w, f: {"text": "sweep"},
     "conclusions:task_carry_over": lambda w, f: {"reason": "sweep"},

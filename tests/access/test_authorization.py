@@ -53,7 +53,7 @@ def test_the_sweep_fails_on_a_parameter_it_cannot_fill(world, settings):
 
 
 @pytest.mark.parametrize("name", ["congresses:congress_edit", "congresses:milestone_update", "conclusions:body_list",
-                                  "conclusions:conclusion_create"])
+                                  "conclusions:conclusion_create", "conclusions:conclusion_correct"])
 def test_the_payloads_write_when_the_scope_allows(world, client_for, name):
     """The sweep's POSTs are forms the view accepts: B's own secretary saves them, so the
     same POST from outside B would write if a scope check were missing."""

@@ -97,7 +97,7 @@ def test_a_bad_row_comes_back_with_its_error_and_nothing_is_lost(client_for, pro
     response = client_for(office).post(reverse("conclusions:conclusion_create", args=[province.pk]),
                                        _post_data(province, bodies, subcommittees, rows))
 
-    assert response.status_code == 200 and not Conclusion.objects.exists() and not Task.objects.exists()
+    assert response.status_code == 400 and not Conclusion.objects.exists() and not Task.objects.exists()
     body = response.content.decode()
     assert "Give a due date, or tick “next quarter”." in body
     assert "Tập trung chỉ đạo Đại hội Đảng cấp trên cơ sở" in body and TEXT[:40] in body
@@ -109,7 +109,7 @@ def test_a_task_cannot_go_to_another_units_body(client_for, province, commune_a,
                                                 "due_date": "2025-09-30"}])
     response = client_for(secretary_a).post(reverse("conclusions:conclusion_create", args=[commune_a.pk]), data)
 
-    assert response.status_code == 200 and not Conclusion.objects.exists()
+    assert response.status_code == 400 and not Conclusion.objects.exists()
     assert "Select a valid choice." in response.content.decode()  # not among A's choices
 
 
