@@ -119,10 +119,13 @@ def test_a_handler_of_many_units_finds_the_unit_by_searching(page: Page, live_se
     log_in(page, live_server.url, "kiemtra")
     page.goto(live_server.url + "/petitions/register/")
     expect(page.locator("#id_unit")).to_have_count(0)
+    problems = _fits_and_passes_axe(page)
     page.fill("#picker-unit", "an phu")
     page.locator(".picker-option").first.click()
     expect(page.locator(".picker-chosen li")).to_have_text(f"{tree.commune_a.name} ×")
     expect(page.locator("#id_nominee option")).to_have_count(2)
+    problems += [f"with a unit chosen: {v}" for v in axe_violations(page)]
+    assert problems == []
     page.select_option("#id_nominee", str(nominee.pk))
     page.select_option("#id_channel", "post")
     page.select_option("#id_kind", "proposal")
