@@ -5,9 +5,12 @@ province committee; every commune, ward and special zone party committee and the
 bloc committees at the upper-grassroots level; grassroots units under them; a few
 sub-grassroots cells. Then the 2025–2030 term with its guiding documents, level deadlines
 and the default plan, one congress per unit with varied, deterministic progress, and the
-demo users. The units and the congresses are written by the services (`import_units`, the
-bulk congress services), the same paths as real imports and edits, so the audit history and
-the roll-ups are right.
+demo users, one per role. Then the rest of the product (devdata.demo_more): a working
+group, subcommittees, congress documents, a personnel plan, petitions, last quarter's
+briefing, the province's boards and a conclusion with its tasks. The units and the
+congresses are written by the services (`import_units`, the bulk congress services), the
+same paths as real imports and edits, and so is the rest, so the audit history and the
+roll-ups are right.
 """
 
 from __future__ import annotations
@@ -24,12 +27,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, RestrictedError
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
 from core.commands import english_output
-from devdata import shapes
+from devdata import demo_more, shapes
 from devdata.shapes import BLOCS, BOTTOM_UP_GAP, COMMUNE_KINDS, DEMO_SEASON as SEASON
 
 DEMO_PASSWORD = "demo12345"
@@ -50,7 +53,10 @@ def _days(window: tuple[int, int]) -> str:
 HELP = f"""Load a demo province: the unit tree of a real province (PyPI `vietnam-provinces`;
 default Nghệ An, code {DEFAULT_PROVINCE}), the {TERM_NAME} term with Chỉ thị 45-CT/TW and a
 provincial plan, level deadlines, the default plan, one congress per unit with varied
-progress (deterministic for a --seed), and demo users (password {DEMO_PASSWORD}).
+progress (deterministic for a --seed), and demo users (password {DEMO_PASSWORD}). Then a
+working group following communes, the province's subcommittees and political report, a
+commune's personnel plan submitted to the province, petitions, last quarter's briefing
+reports and conclusion with tasks for the province's boards: a login for every role.
 
 Dates are anchored on TODAY, the day the command runs, so the demo always shows live
 progress: sub-grassroots congresses {_days(SEASON.windows["sub"])}, grassroots {_days(SEASON.windows["grassroots"])},
@@ -331,7 +337,15 @@ class Command(BaseCommand):
     # -- --force ---------------------------------------------------------------------------
 
     def _wipe_demo(self) -> None:
-        """Delete an earlier demo load, only when everything in the database came from one."""
+        """Delete an earlier demo load, only when everything in the database came from one.
+
+        Once the units, terms and users are all the demo's, so is everything that refers to
+        them (working groups, plans, petitions, conclusions…, written on demo units by demo
+        users): each deletion first deletes the rows that protect what it deletes
+        (`_purge`), whatever app they belong to. Rows that refer to nothing of the demo
+        (the default composition targets of a migration, the petition deadlines an
+        administrator set) stay. No "deleted" history rows are written, and the history of
+        the deleted rows goes with them; their files are removed once the load commits."""
         from accounts.models import User
         from committees.models import Unit
         from congresses.models import Congress, Milestone, Term
@@ -346,24 +360,34 @@ class Command(BaseCommand):
                 f"(units {foreign_units[:5]}, terms {foreign_terms[:5]}, users {foreign_users[:5]}). "
                 "Nothing was deleted."
             )
+        files = _stored_files()
         try:
-            # No "deleted" history rows for what is being wiped, then no history at all.
             with override_settings(SIMPLE_HISTORY_ENABLED=False):
-                Milestone.objects.all().delete()
-                Congress.objects.all().delete()
-            Milestone.history.all().delete()
-            Congress.history.all().delete()
-            terms = Term.objects.all()
-            Document.objects.filter(terms__in=terms).delete()
-            terms.delete()
-            User.objects.filter(username__in=DEMO_USERNAMES).delete()
-            for depth in sorted(set(Unit.objects.values_list("depth", flat=True)), reverse=True):
-                Unit.objects.filter(depth=depth).delete()
-        except ProtectedError as exc:
+                _purge(Milestone.objects.all())
+                _purge(Congress.objects.all())
+                terms = Term.objects.all()
+                _purge(Document.objects.filter(terms__in=terms))
+                _purge(terms)
+                # Before the users: their history rows would otherwise be updated (the
+                # history user set to NULL) only to be deleted.
+                _drop_orphan_history()
+                _purge(User.objects.filter(username__in=DEMO_USERNAMES))
+                for depth in sorted(set(Unit.objects.values_list("depth", flat=True)), reverse=True):
+                    _purge(Unit.objects.filter(depth=depth))
+            _drop_orphan_history()
+        except (ProtectedError, RestrictedError) as exc:
             raise CommandError(
                 f"--force cannot delete the earlier demo data: other records refer to it ({exc.args[0]}). "
                 "Nothing was deleted."
             ) from exc
+        kept = _stored_files()
+        gone = {name: storage for name, storage in files.items() if name not in kept}
+
+        def delete_files():
+            for name, storage in gone.items():
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
         self.stdout.write("Deleted the earlier demo data.")
 
     # -- loading ---------------------------------------------------------------------------
@@ -404,10 +428,14 @@ class Command(BaseCommand):
         t0 = time.perf_counter()
         changed = progress.record()
         timings["progress"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        more = demo_more.load(root=units[root.code], term=term, users=users, demo_units=demo_units, units=units,
+                              rng=rng, today=today, named=shapes.province_name(province.name))
+        timings["working groups … conclusions"] = time.perf_counter() - t0
         return {
             "province": province, "root": units[root.code], "term": term, "users": users,
             "units": len(demo_units), "by_level": _count_levels(demo_units), "changed": changed,
-            "timings": timings, "today": today, "seed": seed,
+            "timings": timings, "today": today, "seed": seed, "more": more,
         }
 
     def _term(self, province, root: DemoUnit, today: dt.date):
@@ -455,21 +483,28 @@ class Command(BaseCommand):
         chibo = min(upcoming_villages(xa) or xa.children, key=lambda c: (abs(c.day - 10), c.code))
         xa2 = rng.choice([u for u in communes if not u.pilot and u is not xa])
 
-        def make(username, full_name, role, unit=None, **extra):
+        def make(username, full_name, role=None, unit=None, **extra):
             user = User(username=username, full_name=full_name, **extra)
             user.set_password(password)
             user.full_clean(exclude=["password"])
             user.save()
-            grant_add(user=user, role=role, unit=units[unit.code] if unit else None)
+            if role is not None:
+                grant_add(user=user, role=role, unit=units[unit.code] if unit else None)
             return user
 
+        tu = "Thành ủy" if "thành phố" in root.name else "Tỉnh ủy"
         return {
             "admin": make("admin", "Quản trị hệ thống", Role.ADMIN, is_staff=True, is_superuser=True),
-            "tinhuy": make("tinhuy", "Văn phòng " + ("Thành ủy" if "thành phố" in root.name else "Tỉnh ủy"),
-                           Role.VIEWER, root),
+            "tinhuy": make("tinhuy", f"Văn phòng {tu}", Role.VIEWER, root),
             "bithu.xa": make("bithu.xa", f"Bí thư {xa.name}", Role.SECRETARY, xa),
             "bithu.chibo": make("bithu.chibo", f"Bí thư {chibo.name}", Role.SECRETARY, chibo),
             "bithu.xa2": make("bithu.xa2", f"Bí thư {xa2.name}", Role.SECRETARY, xa2),
+            # The second half of the demo (devdata.demo_more). The petition handler's grant
+            # is an administrator's; the other two get theirs from the services that own
+            # them: following communes (workgroups), sitting on a board (conclusions).
+            "kiemtra": make("kiemtra", f"Ủy ban Kiểm tra {tu}", Role.HANDLES_PETITIONS, root),
+            "togiup": make("togiup", demo_more.FOLLOWER_NAME),
+            "bantochuc": make("bantochuc", demo_more.BOARD_MEMBER_NAME),
         }
 
     # -- output ----------------------------------------------------------------------------
@@ -497,6 +532,8 @@ class Command(BaseCommand):
             f"{congresses.filter(registered_on__isnull=False).count()} registered)")
         out(f"  milestones: {milestones.count()} ({done} done, "
             f"{milestones.exclude(status='done').filter(due_date__lt=s['today']).count()} overdue)")
+        for label, text in s["more"]:
+            out(f"  {(label + ':').ljust(11)} {text}")
         out("  timings:    " + ", ".join(f"{k} {v:.1f} s" for k, v in s["timings"].items()))
         out("")
         self._table(list(s["users"].values()), password)
@@ -527,7 +564,62 @@ class Command(BaseCommand):
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
 
 
-DEMO_USERNAMES = ["admin", "tinhuy", "bithu.xa", "bithu.chibo", "bithu.xa2"]
+# ---------------------------------------------------------------------------------------
+# --force: deleting an earlier demo load
+
+PURGE_DEPTH = 12  # rows protecting rows protecting… the rows to delete: far more than the apps chain
+
+
+def _purge(queryset, depth: int = 0) -> None:
+    """Delete `queryset`'s rows, after the rows that protect them (PROTECT or RESTRICT
+    foreign keys), recursively: a working group before the term it belongs to, its members
+    before the group. Only for --force, once the demo check has passed."""
+    for _attempt in range(PURGE_DEPTH):
+        try:
+            with transaction.atomic():  # a savepoint: a refused delete has written nothing
+                queryset.delete()
+            return
+        except (ProtectedError, RestrictedError) as exc:
+            if depth >= PURGE_DEPTH:
+                raise
+            blocking = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+            by_model: dict[type, set] = defaultdict(set)
+            for obj in blocking:
+                by_model[type(obj)].add(obj.pk)
+            for model, pks in by_model.items():
+                _purge(model._base_manager.filter(pk__in=pks), depth + 1)
+    queryset.delete()  # raises what still protects it
+
+
+def _drop_orphan_history() -> None:
+    """Delete the history rows (simple_history) of rows that no longer exist."""
+    from django.apps import apps
+    from simple_history.utils import get_app_model_primary_key_name, get_history_model_for_model
+
+    for model in apps.get_models():
+        if not hasattr(model._meta, "simple_history_manager_attribute"):
+            continue
+        pk = get_app_model_primary_key_name(model)
+        get_history_model_for_model(model).objects.exclude(
+            **{f"{pk}__in": model._base_manager.values("pk")}).delete()
+
+
+def _stored_files() -> dict:
+    """Every file the database names: {name: storage}."""
+    from django.apps import apps
+    from django.db.models import FileField
+
+    found = {}
+    for model in apps.get_models():
+        for f in model._meta.concrete_fields:
+            if isinstance(f, FileField):
+                for name in model._base_manager.exclude(**{f.attname: ""}).values_list(f.attname, flat=True):
+                    if name:
+                        found[name] = f.storage
+    return found
+
+
+DEMO_USERNAMES = ["admin", "tinhuy", "bithu.xa", "bithu.chibo", "bithu.xa2", "kiemtra", "togiup", "bantochuc"]
 
 
 def _count_levels(units: list[DemoUnit]) -> dict[str, int]:
