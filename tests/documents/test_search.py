@@ -1,6 +1,7 @@
 """The header's search: accent-insensitive, ranked, within the user's scope only; the
 same on SQLite (folded text) and PostgreSQL (full-text search with unaccent)."""
 
+import pytest
 from django.urls import reverse
 
 from core.text import fold
@@ -36,3 +37,33 @@ def test_search_reads_the_text_of_the_latest_version(term, commune_a, secretary_
     services.version_upload(document=document, upload=docx_file("nq.docx", ["Phát triển kinh tế số"]), user=None)
     hits = client_for(secretary_a).get(reverse("documents:search"), {"q": "kinh te so"}).context["hits"]
     assert [h.kind for h in hits] == ["document"]
+
+
+def test_units_and_congresses_are_found_by_name_code_and_term(tree, term, congress_a, admin_user, secretary_b,
+                                                              client_for):
+    def hits(user, q):
+        return {(h.kind, h.title) for h in client_for(user).get(reverse("documents:search"), {"q": q}).context["hits"]}
+
+    assert hits(admin_user, "Chi bộ thôn 1") >= {("unit", tree.cell_a1.name)}
+    assert ("unit", tree.commune_a.name) in hits(admin_user, "A")  # by code
+    assert ("congress", tree.commune_a.name) in hits(admin_user, "an phu")
+    # Words spread over the unit's name and the term's name still find the congress.
+    assert hits(admin_user, f"an phu {term.start_year}") == {("congress", tree.commune_a.name)}
+    assert hits(admin_user, "zzzz khong co") == set()
+    assert hits(secretary_b, "an phu") == set()  # out of B's scope
+
+
+@pytest.mark.postgres
+def test_the_unit_search_can_use_its_index(tree, admin_user):
+    from django.db import connection
+
+    from committees.models import Unit
+    from documents.search import _ranked, unit_vector
+
+    query = _ranked(Unit.objects.all(), [], ["an", "phu"], "an phu", vector=unit_vector())
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: make the planner show what it can use
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "unit_search_idx" in plan
