@@ -117,6 +117,7 @@ def group_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(WorkingGroup.objects.visible_to(request.user), pk=pk)
     group = selectors.group_page(group)
+    request.user.scope.mark(r.unit for r in group.open_units)  # links to the units the user opens
     can_manage = request.user.scope.can_edit(group.unit_id)
     context = {"group": group, "can_manage": can_manage and group.is_active}
     if can_manage and group.is_active:

@@ -140,3 +140,20 @@ def test_the_pages_speak_vietnamese_first(assignment, group, client_for, provinc
         reverse("workgroups:coverage", args=[tree.province.pk])).content.decode()
     assert "1/2 đơn vị có người theo dõi" in coverage
     assert "Đơn vị tôi theo dõi" in client_for(member_user, language="vi").get(reverse("workgroups:my_units")).content.decode()
+
+
+def test_a_member_finds_links_only_to_the_units_they_follow(group, member, assignment, commune_a, commune_b,
+                                                            member_user, province_secretary, client_for):
+    """The group follows two communes; the member is assigned one: the other is named,
+    not linked (its dashboard would answer 404 to them)."""
+    from django.urls import reverse
+
+    from workgroups import services as group_services
+
+    group_services.group_unit_add(group=group, unit=commune_b, user=province_secretary)
+    page = client_for(member_user).get(group.get_absolute_url()).content.decode()
+    units = page[page.index('id="units"'):page.index('id="sub-teams"')]
+    assert reverse("dashboards:unit_dashboard", args=[commune_a.pk]) in units
+    assert commune_b.name in units and reverse("dashboards:unit_dashboard", args=[commune_b.pk]) not in units
+    staff = client_for(province_secretary).get(group.get_absolute_url()).content.decode()
+    assert reverse("dashboards:unit_dashboard", args=[commune_b.pk]) in staff
