@@ -119,7 +119,8 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.group_page(group)
     request.user.scope.mark(r.unit for r in group.open_units)  # links to the units the user opens
     can_manage = request.user.scope.can_edit(group.unit_id)
-    context = {"group": group, "can_manage": can_manage and group.is_active}
+    context = {"group": group, "can_manage": can_manage and group.is_active,
+               "can_read_unit": request.user.scope.can_read(group.unit)}  # its coverage page
     if can_manage and group.is_active:
         context.update(
             member_form=MemberForm(group=group), sub_team_form=SubTeamForm(),

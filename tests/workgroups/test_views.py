@@ -155,5 +155,7 @@ def test_a_member_finds_links_only_to_the_units_they_follow(group, member, assig
     units = page[page.index('id="units"'):page.index('id="sub-teams"')]
     assert reverse("dashboards:unit_dashboard", args=[commune_a.pk]) in units
     assert commune_b.name in units and reverse("dashboards:unit_dashboard", args=[commune_b.pk]) not in units
+    assert reverse("workgroups:coverage", args=[group.unit_id]) not in page  # the province's page: 404 to them
     staff = client_for(province_secretary).get(group.get_absolute_url()).content.decode()
     assert reverse("dashboards:unit_dashboard", args=[commune_b.pk]) in staff
+    assert reverse("workgroups:coverage", args=[group.unit_id]) in staff
