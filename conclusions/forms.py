@@ -105,7 +105,7 @@ class BaseTaskFormSet(forms.BaseFormSet):
         return {**super().get_form_kwargs(index), "unit": self.unit, "choices": self.choices}
 
 
-TaskFormSet = forms.formset_factory(TaskForm, formset=BaseTaskFormSet, extra=TASK_ROWS, max_num=60,
+TaskFormSet = forms.formset_factory(TaskForm, formset=BaseTaskFormSet, extra=TASK_ROWS, max_num=60, absolute_max=60,
                                     validate_max=True)
 
 

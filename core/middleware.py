@@ -18,6 +18,7 @@ Replaces Django's LocaleMiddleware, after the session and authentication middlew
 import time
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -78,6 +79,11 @@ class RequestSizeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query or "\x00" in request.path:
+            # PostgreSQL refuses a NUL in a string: a search or a filter read straight from
+            # the query string would be a server error. No page takes one: 400.
+            raise BadRequest("A NUL character in the address.")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -68,3 +68,12 @@ def test_only_the_keepers_of_the_units_conclusions_correct_them(client_for, prov
         assert client.post(url, _correction(province, bodies, [])).status_code == 404
         assert 'id="conclusion-correct"' not in client.get(conclusion.get_absolute_url()).content.decode()
     assert Task.objects.count() == 3
+
+
+def test_a_conclusion_form_claiming_a_hundred_thousand_rows_builds_at_most_sixty(client_for, province, office, bodies,
+                                                                                  chair):
+    data = {"kind": "other", "held_on": "08/07/2025", "chair_name": "x", "text": "x",
+            "tasks-TOTAL_FORMS": "100000", "tasks-INITIAL_FORMS": "0"}
+    response = client_for(office).post(reverse("conclusions:conclusion_create", args=[province.pk]), data)
+    assert response.status_code == 400
+    assert response.content.count(b'class="task-row card"') <= 60 + 1  # the rows, and the row template
