@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from committees.models import Unit
+from core.http import safe_next
 from core.middleware import remember_language
 
 from . import services
@@ -110,11 +110,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def _next_url(request: HttpRequest) -> str:
     """Where to go once the second factor is given: the page asked for, if it is ours."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        return target
-    return reverse("home")
+    return safe_next(request) or reverse("home")
 
 
 def _qr_svg(uri: str) -> str:

@@ -19,6 +19,7 @@ from committees.models import Unit
 from committees.querysets import mark_in_scope
 from congresses.selectors import current_terms
 from core.forms import add_service_errors
+from core.http import safe_next
 
 from . import exports, selectors, services
 from . import pack as packs
@@ -245,11 +246,11 @@ def proposal_answer(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The answer has been recorded; the unit sees it on its report."))
-            return redirect(request.POST.get("next") or "briefings:open_proposals")
+            return redirect(safe_next(request) or "briefings:open_proposals")
     today = timezone.localdate()
     return render(request, "briefings/proposal_answer.html", {
         "proposal": proposal, "report": proposal.report, "form": form,
-        "age": selectors.proposal_age(proposal, today), "next": request.GET.get("next", ""),
+        "age": selectors.proposal_age(proposal, today), "next": safe_next(request),
     }, status=400 if form.errors else 200)
 
 

@@ -101,8 +101,11 @@ def test_secretary_files_superior_answers_and_the_unit_sees_it(world, secretary_
     answered = boss.post(reverse("briefings:proposal_answer", args=[proposal.pk]),
                          {"status": "rejected", "answer": ""})
     assert answered.status_code == 400 and "reason" in answered.content.decode()
-    boss.post(reverse("briefings:proposal_answer", args=[proposal.pk]),
-              {"status": "answered", "answer": "Đồng ý, Ban Tổ chức bố trí"})
+    # The page's `next` is kept for a page of the portal only, never another site.
+    url = reverse("briefings:proposal_answer", args=[proposal.pk])
+    assert 'value="https://evil.example/"' not in boss.get(url, {"next": "https://evil.example/"}).content.decode()
+    done = boss.post(url, {"status": "answered", "answer": "Đồng ý, Ban Tổ chức bố trí", "next": "https://evil.example/"})
+    assert done.status_code == 302 and done.url == reverse("briefings:open_proposals")
     assert "No proposal is waiting" in boss.get(reverse("briefings:open_proposals")).content.decode()
     mine = sec.get(report.get_absolute_url()).content.decode()
     assert "Đồng ý, Ban Tổ chức bố trí" in mine and "Submit to the superior unit" not in mine
