@@ -52,7 +52,7 @@ class OTPTokenForm(forms.Form):
 
     def clean_token(self) -> str:
         token = self.cleaned_data["token"].replace(" ", "")
-        if not token.isdigit():
+        if not (token.isascii() and token.isdecimal()):
             raise forms.ValidationError(_("Type the digits the app shows."), code="not_digits")
         return token
 

@@ -257,7 +257,7 @@ def proposal_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def _inbox_unit(request: HttpRequest) -> Unit | None:
     scope = request.user.scope
     raw = request.GET.get("unit", "")
-    if raw.isdigit():
+    if raw.isdecimal():
         unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=int(raw))
         if not scope.can_edit(unit):
             raise Http404
@@ -288,7 +288,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def open_proposals(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     raw = request.GET.get("unit", "")
-    under = _visible_unit(request, int(raw)) if raw.isdigit() else None
+    under = _visible_unit(request, int(raw)) if raw.isdecimal() else None
     page = Paginator(selectors.open_proposals(request.user, under=under), PAGE_SIZE).get_page(request.GET.get("page"))
     scope = request.user.scope
     for p in page:

@@ -236,7 +236,7 @@ def unit_pilots(request: HttpRequest, pk: int) -> HttpResponse:
     congresses = Congress.objects.filter(terms.q("term", "unit__level"), unit__in=units)
     congress_of = {c.unit_id: c for c in congresses}
     chosen = (
-        {int(pk) for pk in request.POST.getlist("pilots") if pk.isdigit()} if form is not None
+        {int(pk) for pk in request.POST.getlist("pilots") if pk.isdecimal()} if form is not None
         else {unit_id for unit_id, c in congress_of.items() if c.is_pilot}
     )
     rows = [(u, congress_of.get(u.pk), u.pk in chosen) for u in units]

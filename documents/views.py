@@ -221,7 +221,7 @@ def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
     others = DocumentVersion.objects.visible_to(request.user).filter(document_id=version.document_id)
     other_id = request.GET.get("with", "")
-    if other_id.isdigit():
+    if other_id.isdecimal():
         other = get_object_or_404(others, pk=int(other_id))
     else:
         other = others.filter(number__lt=version.number).order_by("-number").first()

@@ -34,7 +34,7 @@ class PetitionFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         q = Q(unit__name__icontains=value) | Q(unit__code__iexact=value)
-        if value.isdigit():
+        if value.isdecimal():
             q |= Q(pk=int(value))
         return queryset.filter(q)
 

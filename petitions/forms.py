@@ -85,7 +85,7 @@ class PetitionForm(forms.Form):
         self.fields["unit"].queryset = units
         self.unit_picker = units[: self.SELECT_LIMIT + 1].count() > self.SELECT_LIMIT
         raw = self.data.get("unit") if self.is_bound else self.initial.get("unit")
-        self.chosen_unit = units.filter(pk=raw).first() if str(raw or "").isdigit() else None
+        self.chosen_unit = units.filter(pk=raw).first() if str(raw or "").isdecimal() else None
         self.chosen_units = [self.chosen_unit] if self.chosen_unit else []
         self.fields["nominee"].queryset = nominees_of(self.chosen_unit)
         self.fields["nominee"].widget.attrs["data-url"] = reverse("petitions:nominee_options", args=[0])

@@ -323,7 +323,7 @@ def unit_picker(request: HttpRequest) -> JsonResponse:
     else:
         units = Unit.objects.visible_to(request.user).filter(is_active=True)
     under = request.GET.get("under", "")
-    if under.isdigit():
+    if under.isdecimal():
         superior = Unit.objects.visible_to(request.user).filter(pk=int(under)).first()
         units = units.under(superior, include_self=False) if superior else units.none()
     found = selectors.search_units(units, request.GET.get("q", ""))

@@ -345,7 +345,7 @@ REMINDERS_REQUEUE_AFTER_MINUTES = env.int("REMINDERS_REQUEUE_AFTER_MINUTES", def
 
 def _at(value: str, name: str) -> dict:
     hour, _sep, minute = value.partition(":")
-    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+    if not (hour.isdecimal() and minute.isdecimal() and int(hour) < 24 and int(minute) < 60):
         raise ValueError(f"{name} must be HH:MM, e.g. 06:30 (got {value!r})")
     return {"hour": int(hour), "minute": int(minute)}
 

@@ -327,7 +327,7 @@ class Command(BaseCommand):
         provinces = list(Province.iter_all())
         wanted_norm = wanted.strip().lower()
         for p in provinces:
-            if wanted_norm.isdigit() and int(p.code) == int(wanted_norm):
+            if wanted_norm.isdecimal() and int(p.code) == int(wanted_norm):
                 return p
             if wanted_norm in (p.codename, p.name.lower(), p.name.lower().removeprefix("thành phố ")):
                 return p
