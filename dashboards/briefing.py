@@ -80,9 +80,10 @@ def _annex(d: Dashboard) -> tuple[list[AnnexRow], int, int]:
                   annex_not_registered=Window(Count(Case(When(registered_on__isnull=True, then=Value(1))))))
         .order_by(_first(Q(congress_pk__isnull=True)), Coalesce("steps_overdue", 0).desc(),
                   _first(Q(registered_on__isnull=True)), _first(after_deadline), "path")
-    )[:ANNEX_MAX]
+    )
+    rows = list(rows[:ANNEX_MAX])
     levels = dict(Level.choices)
-    out, not_registered, total = [], 0, 0
+    out = []
     for u in rows:
         problems = []
         after = bool(u.congress_date and u.level_deadline and u.congress_date > u.level_deadline)
@@ -97,10 +98,10 @@ def _annex(d: Dashboard) -> tuple[list[AnnexRow], int, int]:
             if after:
                 problems.append(_("dated after the level deadline (%(date)s)")
                                 % {"date": u.level_deadline.strftime("%d/%m/%Y")})
-        not_registered, total = u.annex_not_registered, u.annex_total
         u.level_label = levels.get(u.level, u.level)
         out.append(AnnexRow(unit=u, problems=problems))
-    return out, not_registered, total
+    # The window counts are over every row of the annex, the same on each row.
+    return out, (rows[0].annex_not_registered if rows else 0), (rows[0].annex_total if rows else 0)
 
 
 def unit_briefing(d: Dashboard) -> Briefing:

@@ -9,8 +9,9 @@ accent-insensitive, ranked, within the user's scope only.
   `unit_vector`), and congresses among those of the matching units and terms: on the
   national tree a search went from 250–700 ms to 70–125 ms.
 - SQLite (the embedded default): every word of the folded query must occur in one of the
-  folded fields (LIKE), as in PostgreSQL's vector of all of them; documents keep their folded text in `search_text`, other names are
-  folded by `portal_fold()`, core.text.fold registered as an SQL function. Ranked by
+  folded fields (LIKE), as in PostgreSQL's vector of all of them; documents keep their
+  folded text in `search_text`, other names are folded by `portal_fold()`, core.text.fold
+  registered as an SQL function. Ranked by
   whether the name or title matches, then by name.
 
 Folding is core.text.fold everywhere, so both back ends find the same rows.

@@ -32,7 +32,17 @@ from documents.views import _attachment
 
 from . import selectors, services
 from .filters import PetitionFilterSet
-from .forms import AssignForm, AttachmentForm, ClassifyForm, ConcludeForm, DeadlinesForm, ExtendForm, NoteForm, PetitionForm, nominees_of
+from .forms import (
+    AssignForm,
+    AttachmentForm,
+    ClassifyForm,
+    ConcludeForm,
+    DeadlinesForm,
+    ExtendForm,
+    NoteForm,
+    PetitionForm,
+    nominees_of,
+)
 from .models import Petition, PetitionAttachment, PetitionKind
 
 
@@ -74,16 +84,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _nominees_shown(request: HttpRequest, unit: Unit | None, nominees) -> None:
+def _nominees_shown(request: HttpRequest, plan_ids: set[int]) -> None:
     """Log the read of the personnel plans whose nominees a page is about to list
     (personnel.PlanRead: every page that shows a nominee's name to someone is logged)."""
     from personnel.models import PersonnelPlan
     from personnel.services import plan_read_record
 
-    if unit is None or not nominees:
-        return
-    for plan in PersonnelPlan.objects.filter(pk__in={n.plan_id for n in nominees}):
-        plan_read_record(plan=plan, user=request.user, page="petition form")
+    if plan_ids:
+        for plan in PersonnelPlan.objects.filter(pk__in=plan_ids):
+            plan_read_record(plan=plan, user=request.user, page="petition form")
 
 
 @login_required
@@ -93,7 +102,7 @@ def nominee_options(request: HttpRequest, pk: int) -> HttpResponse:
     _handler(request)
     unit = get_object_or_404(Unit.objects.filter(scope_for(request.user).petitions_q("path")), pk=pk)
     nominees = list(nominees_of(unit))
-    _nominees_shown(request, unit, nominees)
+    _nominees_shown(request, {n.plan_id for n in nominees})
     field = PetitionForm.base_fields["nominee"]
     return render(request, "petitions/_nominee_options.html", {
         "choices": [(n.pk, field.label_from_instance(n)) for n in nominees],
@@ -120,8 +129,8 @@ def case_register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Petition #%(n)s registered.") % {"n": petition.pk})
             return redirect(petition)
-    nominees = list(form.fields["nominee"].queryset)
-    _nominees_shown(request, form.chosen_unit, nominees)
+    # The list itself is read by the form's widget; here only which plans it shows.
+    _nominees_shown(request, set(form.fields["nominee"].queryset.values_list("plan_id", flat=True)))
     return render(request, "petitions/case_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
